@@ -1,0 +1,117 @@
+/**
+ * The GraphQL contract, generated from the collection schemas (`collections.ts`).
+ * The server serves exactly this SDL; the client builds its replication queries from
+ * the same field lists. `server/schema.graphql` is this text, exported for other clients.
+ */
+import { COLLECTIONS, type CollectionDefinition } from './collections';
+
+interface PropertySchema {
+  readonly type: string | readonly string[];
+}
+
+function scalarOf(prop: PropertySchema, field: string): string {
+  if (field === 'id' || field.endsWith('Id')) return 'ID';
+  const types = typeof prop.type === 'string' ? [prop.type] : prop.type;
+  const base = types.find((t) => t !== 'null');
+  switch (base) {
+    case 'string': return 'String';
+    case 'integer': return 'Int';
+    case 'number': return 'Float';
+    case 'boolean': return 'Boolean';
+    default: throw new Error(`No GraphQL scalar for field ${field} of type ${String(base)}`);
+  }
+}
+
+function isNullable(prop: PropertySchema): boolean {
+  return typeof prop.type !== 'string' && prop.type.includes('null');
+}
+
+/** The fields a client selects for a document of this collection, tombstone included. */
+export function selectionOf(collection: CollectionDefinition): string {
+  return [...Object.keys(collection.schema.properties), 'deleted'].join(' ');
+}
+
+function objectType(collection: CollectionDefinition): string {
+  const props = collection.schema.properties as Record<string, PropertySchema>;
+  const lines = Object.entries(props).map(
+    ([field, prop]) => `  ${field}: ${scalarOf(prop, field)}${isNullable(prop) ? '' : '!'}`,
+  );
+  lines.push('  "Tombstone: true once the document is deleted."\n  deleted: Boolean!');
+  return `"${collection.schema.description}"\ntype ${collection.typeName} {\n${lines.join('\n')}\n}`;
+}
+
+function inputType(collection: CollectionDefinition): string {
+  const props = collection.schema.properties as Record<string, PropertySchema>;
+  const lines = Object.entries(props).map(([field, prop]) => {
+    // updatedAt/updatedBy are stamped by the server: optional on input.
+    const optional = isNullable(prop) || field === 'updatedAt' || field === 'updatedBy';
+    return `  ${field}: ${scalarOf(prop, field)}${optional ? '' : '!'}`;
+  });
+  lines.push('  deleted: Boolean!');
+  return `input ${collection.typeName}Input {\n${lines.join('\n')}\n}`;
+}
+
+function collectionSdl(c: CollectionDefinition): string {
+  const t = c.typeName;
+  return [
+    objectType(c),
+    inputType(c),
+    `type ${t}PullBatch {\n  documents: [${t}!]!\n  checkpoint: Checkpoint\n}`,
+    `input ${t}PushRow {\n  assumedMasterState: ${t}Input\n  newDocumentState: ${t}Input!\n}`,
+    `"Outcome of a push. Rows absent from both lists were accepted."\ntype ${t}PushResult {\n` +
+      `  "Rows whose assumed master state is stale: the server's current document."\n  conflicts: [${t}!]!\n` +
+      `  "Rows the server refuses under its rules, with the reason."\n  rejections: [Rejection!]!\n}`,
+  ].join('\n\n');
+}
+
+const common = `"Position in a workspace's change feed: documents are ordered by (seq, id)."
+type Checkpoint {
+  seq: Float!
+  id: String!
+}
+
+input CheckpointInput {
+  seq: Float!
+  id: String!
+}
+
+"Why the server refused a write. Stable codes clients may switch on."
+enum RejectionCode {
+  VALIDATION
+  FORBIDDEN
+  NOT_A_MEMBER
+  LIST_ARCHIVED
+  REVISION_INVALID
+}
+
+type FieldError {
+  field: String!
+  message: String!
+}
+
+type Rejection {
+  id: ID!
+  code: RejectionCode!
+  message: String!
+  fields: [FieldError!]!
+}`;
+
+export function buildSdl(): string {
+  const query = COLLECTIONS.map(
+    (c) => `  "Documents changed after the checkpoint, oldest first, at most \`limit\`."\n` +
+      `  pull${c.plural}(workspaceId: ID!, checkpoint: CheckpointInput, limit: Int!): ${c.typeName}PullBatch!`,
+  ).join('\n');
+  const mutation = COLLECTIONS.map(
+    (c) => `  push${c.plural}(workspaceId: ID!, rows: [${c.typeName}PushRow!]!): ${c.typeName}PushResult!`,
+  ).join('\n');
+  const subscription = COLLECTIONS.map(
+    (c) => `  "Live changes of the workspace, as pull batches."\n  stream${c.plural}(workspaceId: ID!): ${c.typeName}PullBatch!`,
+  ).join('\n');
+  return [
+    common,
+    ...COLLECTIONS.map(collectionSdl),
+    `type Query {\n${query}\n}`,
+    `type Mutation {\n${mutation}\n}`,
+    `type Subscription {\n${subscription}\n}`,
+  ].join('\n\n') + '\n';
+}
