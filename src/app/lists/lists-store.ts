@@ -1,0 +1,81 @@
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { map } from 'rxjs';
+import { DatabaseService } from '../data/database-service';
+import { invalid, ok, type WriteResult } from '../data/write-result';
+import { DEFAULT_WORKSPACE_ID, listSchema, COLLECTIONS, type ListDoc } from '../../shared/collections';
+import { uuidv7 } from '../../shared/uuid';
+import { validateDocument } from '../../shared/validate';
+
+const SELECTED_KEY = 'fieldbook.selectedList';
+const listsDefinition = COLLECTIONS[0];
+
+/** The workspace's lists and which one is selected. */
+@Injectable({ providedIn: 'root' })
+export class ListsStore {
+  private readonly db = inject(DatabaseService).db;
+  private readonly selectedId = signal<string | null>(localStorage.getItem(SELECTED_KEY));
+
+  readonly lists = toSignal(
+    this.db.lists
+      .find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] })
+      .$.pipe(map((docs) => docs.map((d) => d.toJSON() as ListDoc))),
+    { initialValue: [] as ListDoc[] },
+  );
+
+  /** The selected list, or the first one when the selection no longer exists. */
+  readonly selected = computed(() => {
+    const lists = this.lists();
+    return lists.find((l) => l.id === this.selectedId()) ?? lists[0] ?? null;
+  });
+
+  select(id: string): void {
+    this.selectedId.set(id);
+    localStorage.setItem(SELECTED_KEY, id);
+  }
+
+  async create(name: string): Promise<WriteResult<ListDoc>> {
+    const now = new Date().toISOString();
+    const doc: ListDoc = {
+      id: uuidv7(),
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      revision: 1,
+      updatedAt: now,
+      updatedBy: null,
+      name: name.trim(),
+      archived: false,
+      createdAt: now,
+    };
+    const errors = validateDocument(listsDefinition, doc);
+    if (errors.length > 0) return invalid(errors);
+    await this.db.lists.insert(doc);
+    this.select(doc.id);
+    return ok(doc);
+  }
+
+  async rename(id: string, name: string): Promise<WriteResult> {
+    const trimmed = name.trim();
+    const errors = validateDocument(listsDefinition, { ...this.requireList(id), name: trimmed });
+    if (errors.length > 0) return invalid(errors);
+    const doc = await this.db.lists.findOne(id).exec();
+    if (!doc) return invalid([{ field: 'id', message: 'This list no longer exists' }]);
+    await doc.incrementalPatch({ name: trimmed });
+    return ok(undefined);
+  }
+
+  /** Deletes the list and its tasks (tombstones, replicated like any change). */
+  async remove(id: string): Promise<void> {
+    const tasks = await this.db.tasks.find({ selector: { listId: id } }).exec();
+    await Promise.all(tasks.map((t) => t.incrementalRemove()));
+    const doc = await this.db.lists.findOne(id).exec();
+    await doc?.incrementalRemove();
+  }
+
+  private requireList(id: string): ListDoc {
+    const list = this.lists().find((l) => l.id === id);
+    if (!list) throw new Error(`Unknown list ${id}`);
+    return list;
+  }
+}
+
+export const LIST_NAME_MAX = listSchema.properties.name.maxLength;

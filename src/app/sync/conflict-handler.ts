@@ -1,0 +1,52 @@
+/**
+ * How RxDB compares and resolves document states for our revisioned documents.
+ *
+ * - `isEqual` is a deep equality, except when the downstream asks whether an incoming
+ *   server state equals the local one: a server state with a lower revision than the local
+ *   document is an old echo (our own write came back after a newer one was accepted) and
+ *   is treated as already known, so it can never roll the local document back.
+ * - `resolve` applies the product's three-way merge (shared/merge.ts) with the assumed
+ *   master state as the base.
+ */
+import { deepEqual, type RxConflictHandler } from 'rxdb';
+import type { CollectionName } from '../../shared/collections';
+import { mergeDocuments, type MergeResult } from '../../shared/merge';
+
+type Revisioned = Record<string, unknown> & { revision: number; _deleted?: boolean };
+
+/** Told about merges that left fields for a person to decide (the review inbox builds on it). */
+export type ReviewListener = (collection: CollectionName, id: string, review: MergeResult<never>['review']) => void;
+
+function toWire(doc: Revisioned): Revisioned & { deleted: boolean } {
+  const { _deleted, ...rest } = doc;
+  return { ...rest, deleted: !!_deleted };
+}
+
+function stripInternal(doc: Revisioned): Revisioned {
+  const { _meta, _rev, _attachments, ...rest } = doc as Record<string, unknown> & Revisioned;
+  void _meta; void _rev; void _attachments;
+  return rest as Revisioned;
+}
+
+export function revisionAwareConflictHandler<T>(
+  collection: CollectionName,
+  onReview: ReviewListener = () => undefined,
+): RxConflictHandler<T> {
+  const handler: RxConflictHandler<Revisioned> = {
+    isEqual(a, b, context) {
+      if (context === 'downstream-check-if-equal-1' && a.revision < b.revision) return true;
+      return deepEqual(stripInternal(a as Revisioned), stripInternal(b as Revisioned));
+    },
+    async resolve(input) {
+      const base = input.assumedMasterState ? toWire(input.assumedMasterState as Revisioned) : undefined;
+      const mine = toWire(input.newDocumentState as Revisioned);
+      const theirs = toWire(input.realMasterState as Revisioned);
+      const result = mergeDocuments(collection, base, mine, theirs);
+      if (result.review.length > 0) onReview(collection, String(mine['id']), result.review);
+      if (result.takesTheirs) return input.realMasterState;
+      const { deleted, ...merged } = result.merged;
+      return { ...merged, _deleted: deleted } as Revisioned & { _deleted: boolean };
+    },
+  };
+  return handler as unknown as RxConflictHandler<T>;
+}
