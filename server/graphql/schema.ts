@@ -1,0 +1,82 @@
+/**
+ * The executable GraphQL schema: the SDL generated from the shared collection schemas
+ * (`src/shared/graphql-sdl.ts`) plus `pull`, `push` and `stream` resolvers for every
+ * collection. Bad input is answered with typed `BAD_USER_INPUT` errors; push refusals
+ * are data (`rejections`), not errors.
+ */
+import { buildSdl } from '../../src/shared/graphql-sdl';
+import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
+import { createGraphQLError, createSchema } from 'graphql-yoga';
+import type { ChangeBatch } from '../feed';
+import type { Checkpoint, PushRow } from '../store/store';
+import type { GraphQLContext } from './context';
+
+export const MAX_PULL_LIMIT = 1000;
+
+function badInput(message: string): Error {
+  return createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+async function assertWorkspace(context: GraphQLContext, workspaceId: string): Promise<void> {
+  if (!(await context.store.workspaceExists(workspaceId))) throw badInput(`Unknown workspace ${workspaceId}`);
+}
+
+function assertLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PULL_LIMIT) {
+    throw badInput(`limit must be an integer from 1 to ${MAX_PULL_LIMIT}`);
+  }
+}
+
+function assertCheckpoint(checkpoint: Checkpoint | null | undefined): Checkpoint | null {
+  if (!checkpoint) return null;
+  if (!Number.isSafeInteger(checkpoint.seq) || checkpoint.seq < 0) throw badInput('checkpoint.seq must be a non-negative integer');
+  return checkpoint;
+}
+
+interface PullArgs { workspaceId: string; checkpoint?: Checkpoint | null; limit: number }
+interface PushArgs { workspaceId: string; rows: PushRow[] }
+interface StreamArgs { workspaceId: string }
+
+function resolversOf(collection: CollectionName, plural: string) {
+  return {
+    query: {
+      [`pull${plural}`]: async (_: unknown, args: PullArgs, context: GraphQLContext) => {
+        assertLimit(args.limit);
+        const checkpoint = assertCheckpoint(args.checkpoint);
+        await assertWorkspace(context, args.workspaceId);
+        return context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
+      },
+    },
+    mutation: {
+      [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
+        await assertWorkspace(context, args.workspaceId);
+        const result = await context.store.push(collection, args.workspaceId, args.rows, context.actorId);
+        if (result.written > 0) context.feed.announce(args.workspaceId);
+        return result;
+      },
+    },
+    subscription: {
+      [`stream${plural}`]: {
+        subscribe: async (_: unknown, args: StreamArgs, context: GraphQLContext) => {
+          await assertWorkspace(context, args.workspaceId);
+          return context.feed.stream(args.workspaceId, collection);
+        },
+        resolve: (batch: ChangeBatch) => batch,
+      },
+    },
+  };
+}
+
+/** The schema served at `/graphql`: the generated SDL and its resolvers. */
+export function buildSchema() {
+  const Query: Record<string, unknown> = {};
+  const Mutation: Record<string, unknown> = {};
+  const Subscription: Record<string, unknown> = {};
+  for (const c of COLLECTIONS) {
+    const resolvers = resolversOf(c.name, c.plural);
+    Object.assign(Query, resolvers.query);
+    Object.assign(Mutation, resolvers.mutation);
+    Object.assign(Subscription, resolvers.subscription);
+  }
+  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription } });
+}

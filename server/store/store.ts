@@ -1,0 +1,93 @@
+/**
+ * The server's storage contract for replicated documents. One SQL implementation
+ * (`sql-store.ts`) runs it over PGlite or PostgreSQL.
+ *
+ * Callers must guarantee:
+ * - `collection` is one of `COLLECTIONS` (the store does not re-check it);
+ * - `limit` has been checked by the caller (1..1000);
+ * - push rows come from an untrusted client: the store checks them itself.
+ *
+ * The store guarantees:
+ * - every push is one transaction: all accepted rows become visible together, with the
+ *   same change sequence number, or none does;
+ * - change sequence numbers of a workspace become visible in increasing order, so a
+ *   reader that has seen `(seq, id)` never later finds a change below it (gap-free pull);
+ * - a push row is written only when its assumed master state carries the current
+ *   revision; a replay of an already applied write is a no-op; everything else comes
+ *   back as a conflict (the current document) or a typed rejection, never an exception;
+ * - documents of another workspace are never returned, changed or revealed.
+ */
+import type { CollectionName } from '../../src/shared/collections';
+import type { FieldError } from '../../src/shared/validate';
+
+/** Position in a workspace's change feed. Documents are ordered by `(seq, id)`. */
+export interface Checkpoint {
+  readonly seq: number;
+  readonly id: string;
+}
+
+/** A document as clients see it: the flat shared shape plus the tombstone flag. */
+export interface WireDocument {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly revision: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+  readonly deleted: boolean;
+  readonly [field: string]: unknown;
+}
+
+/** A document proposed by a client; server stamps may be absent. */
+export type ProposedDocument = Record<string, unknown>;
+
+export interface PushRow {
+  readonly assumedMasterState?: ProposedDocument | null;
+  readonly newDocumentState: ProposedDocument;
+}
+
+export type RejectionCode = 'VALIDATION' | 'FORBIDDEN' | 'REVISION_INVALID';
+
+export interface Rejection {
+  readonly id: string;
+  readonly code: RejectionCode;
+  readonly message: string;
+  readonly fields: readonly FieldError[];
+}
+
+export interface PushResult {
+  readonly conflicts: WireDocument[];
+  readonly rejections: Rejection[];
+  /** Number of documents written; zero when every row was a no-op, conflict or rejection. */
+  readonly written: number;
+}
+
+export interface PullResult {
+  readonly documents: WireDocument[];
+  readonly checkpoint: Checkpoint | null;
+}
+
+/** One changed document of any collection, as the change feed reads it. */
+export interface Change {
+  readonly collection: CollectionName;
+  readonly seq: number;
+  readonly document: WireDocument;
+}
+
+export interface Store {
+  /** Creates the workspace unless it exists (then nothing changes). */
+  ensureWorkspace(workspaceId: string, name: string): Promise<void>;
+  /** True when the workspace exists. */
+  workspaceExists(workspaceId: string): Promise<boolean>;
+  /** Documents of `collection` after `checkpoint`, ordered by `(seq, id)`, at most `limit`. */
+  pull(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult>;
+  /** Applies the rows in order, in one transaction. `actorId` is stamped as `updatedBy`. */
+  push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null): Promise<PushResult>;
+  /** The highest change sequence number committed in the workspace (0 when none). */
+  currentSeq(workspaceId: string): Promise<number>;
+  /**
+   * Changes of every collection after `after`, ordered by `(seq, id)`, at most `limit`.
+   * `after.id === null` means after every document of `after.seq`.
+   */
+  changesSince(workspaceId: string, after: { seq: number; id: string | null }, limit: number): Promise<Change[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,122 @@
+/**
+ * Shared helpers for the server tests: the two storage backends every suite runs on,
+ * document factories and condition waits. Not a test file itself.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { DEFAULT_CONFIG, type ServerConfig } from './config';
+import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
+import { uuidv7 } from '../src/shared/uuid';
+
+export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh, empty database for one suite; `dispose` removes it. */
+export interface TestDatabase {
+  /** Config fields selecting this database (`dataDir` and `databaseUrl`). */
+  readonly config: Pick<ServerConfig, 'dataDir' | 'databaseUrl'>;
+  dispose(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: 'pglite' | 'postgres';
+  create(): Promise<TestDatabase>;
+}
+
+async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export const BACKENDS: readonly Backend[] = [
+  {
+    name: 'pglite',
+    async create() {
+      const dataDir = await tempDir('fieldbook-pglite-');
+      return {
+        config: { dataDir, databaseUrl: undefined },
+        dispose: () => rm(dataDir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    async create() {
+      // Each suite gets its own schema, selected through the connection's search_path.
+      const schema = `fieldbook_test_${uuidv7().replace(/-/g, '').slice(-16)}`;
+      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      await admin.end();
+      const url = new URL(TEST_DATABASE_URL);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      const dataDir = await tempDir('fieldbook-pg-');
+      return {
+        config: { dataDir, databaseUrl: url.toString() },
+        async dispose() {
+          const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+          await client.connect();
+          await client.query(`DROP SCHEMA ${schema} CASCADE`);
+          await client.end();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+export function testConfig(database: TestDatabase, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', nodeEnv: 'test', ...database.config, ...overrides };
+}
+
+export { DEFAULT_WORKSPACE_ID as WORKSPACE };
+export const OTHER_WORKSPACE = '00000000-0000-7000-8000-0000000000ff';
+
+/** A valid new task as a client would push it. */
+export function newTask(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: uuidv7(),
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    revision: 1,
+    listId: uuidv7(),
+    title: 'Check the pump',
+    notes: '',
+    status: 'todo',
+    priority: 'none',
+    dueAt: null,
+    assigneeId: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    deleted: false,
+    ...overrides,
+  };
+}
+
+/** A valid new list as a client would push it. */
+export function newList(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: uuidv7(),
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    revision: 1,
+    name: 'Site A',
+    archived: false,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    deleted: false,
+    ...overrides,
+  };
+}
+
+/** The next local edit of `doc`: the client proposes revision + 1. */
+export function edited(doc: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+  return { ...doc, ...changes, revision: (doc['revision'] as number) + 1 };
+}
+
+/** Resolves once `condition` returns a truthy value; fails after `timeoutMs`. */
+export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
