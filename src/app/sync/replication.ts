@@ -65,7 +65,8 @@ function replicateCollection(
     live: true,
     waitForLeadership: true,
     retryTime: options.retryTimeMs ?? 2000,
-    headers: { 'x-graphql-client': 'fieldbook-web' },
+    // Sync requests must reach the network, never the service worker's caches.
+    headers: { 'ngsw-bypass': 'true' },
     pull: {
       batchSize: options.pullBatchSize ?? 500,
       queryBuilder: (checkpoint, limit) => ({

@@ -3,7 +3,7 @@
  * (requests active, errors, documents received or accepted) and from connectivity.
  * Plain TypeScript: no Angular, testable with subjects.
  */
-import { combineLatest, distinctUntilChanged, filter, map, merge, Observable, scan, startWith } from 'rxjs';
+import { combineLatest, distinctUntilChanged, filter, map, merge, Observable, pairwise, scan, startWith } from 'rxjs';
 
 export type SyncPhase = 'offline' | 'syncing' | 'synced' | 'error';
 
@@ -45,7 +45,12 @@ export function syncStatus$(signals: SyncSignals, now: () => number = Date.now):
   const events$: Observable<Event> = merge(
     signals.error$.pipe(map((error): Event => ({ kind: 'error', message: describeError(error) }))),
     signals.progress$.pipe(map((): Event => ({ kind: 'success' }))),
-    signals.active$.pipe(distinctUntilChanged(), filter((active) => !active), map((): Event => ({ kind: 'success' }))),
+    signals.active$.pipe(
+      distinctUntilChanged(),
+      pairwise(),
+      filter(([was, is]) => was && !is),
+      map((): Event => ({ kind: 'success' })),
+    ),
   );
   const initial: Outcome = { lastError: null, failing: false, lastSyncedAt: null };
   const outcome$ = events$.pipe(

@@ -1,0 +1,83 @@
+/**
+ * What a person does in the app, as functions over a page. Tests read what the
+ * person sees (titles, the sync indicator), not internal state.
+ */
+import type { Page } from 'playwright-core';
+import { waitFor } from './harness';
+
+export async function createList(page: Page, name: string): Promise<void> {
+  await page.getByTestId('new-list-input').fill(name);
+  await page.getByTestId('new-list-submit').click();
+  await page.getByTestId('list-title').filter({ hasText: name }).waitFor();
+}
+
+export async function selectList(page: Page, name: string): Promise<void> {
+  await page.getByTestId('list-item').filter({ hasText: name }).click();
+  await page.getByTestId('list-title').filter({ hasText: name }).waitFor();
+}
+
+export async function createTask(page: Page, title: string): Promise<void> {
+  await page.getByTestId('new-task-input').fill(title);
+  await page.getByTestId('new-task-submit').click();
+  await page.getByTestId('task-title').filter({ hasText: title }).first().waitFor();
+}
+
+export async function taskTitles(page: Page): Promise<string[]> {
+  return (await page.getByTestId('task-title').allTextContents()).map((t) => t.trim());
+}
+
+export async function listNames(page: Page): Promise<string[]> {
+  return (await page.getByTestId('list-item').allTextContents()).map((t) => t.trim());
+}
+
+export async function openTask(page: Page, title: string): Promise<void> {
+  await page.getByTestId('task-title').filter({ hasText: title }).first().click();
+  await page.getByTestId('task-editor').waitFor();
+}
+
+export interface TaskEdit {
+  title?: string;
+  notes?: string;
+  status?: string;
+  priority?: string;
+  dueAt?: string;
+}
+
+export async function editTask(page: Page, title: string, edit: TaskEdit): Promise<void> {
+  await openTask(page, title);
+  if (edit.title !== undefined) await page.getByTestId('edit-title').fill(edit.title);
+  if (edit.notes !== undefined) await page.getByTestId('edit-notes').fill(edit.notes);
+  if (edit.status !== undefined) await page.getByTestId('edit-status').selectOption(edit.status);
+  if (edit.priority !== undefined) await page.getByTestId('edit-priority').selectOption(edit.priority);
+  if (edit.dueAt !== undefined) await page.getByTestId('edit-due').fill(edit.dueAt);
+  await page.getByTestId('edit-save').click();
+  await page.getByTestId('task-editor').waitFor({ state: 'detached' });
+}
+
+export async function deleteTask(page: Page, title: string): Promise<void> {
+  await openTask(page, title);
+  await page.getByTestId('edit-delete').click();
+  await page.getByTestId('task-title').filter({ hasText: title }).waitFor({ state: 'detached' });
+}
+
+export async function syncPhase(page: Page): Promise<string | null> {
+  return page.getByTestId('sync-indicator').getAttribute('data-state');
+}
+
+export async function waitForPhase(page: Page, phase: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(`sync indicator "${phase}"`, async () => (await syncPhase(page)) === phase, timeoutMs);
+}
+
+/** What the person sees of a task once its editor is open: every editable field. */
+export async function readTask(page: Page, title: string): Promise<Required<TaskEdit>> {
+  await openTask(page, title);
+  const value = {
+    title: await page.getByTestId('edit-title').inputValue(),
+    notes: await page.getByTestId('edit-notes').inputValue(),
+    status: await page.getByTestId('edit-status').inputValue(),
+    priority: await page.getByTestId('edit-priority').inputValue(),
+    dueAt: await page.getByTestId('edit-due').inputValue(),
+  };
+  await page.getByRole('button', { name: 'Close' }).click();
+  return value;
+}
