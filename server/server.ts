@@ -40,7 +40,7 @@ interface EnvelopedArgs extends ExecutionArgs {
 }
 
 export async function buildServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<FieldbookServer> {
-  const logger = createLogger(isProduction(config) ? 'info' : 'debug');
+  const logger = createLogger(config.nodeEnv === 'test' ? 'warn' : 'info');
   const store = await openStore(config);
   const feed = new ChangeFeedHub(store, dependencies.notifier ?? new InProcessNotifier(), {
     onError: (error) => logger.error('change feed fetch failed', error),
