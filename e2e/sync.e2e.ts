@@ -88,6 +88,9 @@ describe('two devices on one workspace', () => {
     await waitFor('B to show exactly A\'s tasks', () => sameTitles(a.page, b.page));
     assert.deepEqual(await taskTitles(b.page), ['Existing task, edited offline', 'Created offline']);
     assert.equal((await readTask(b.page, 'Existing task, edited offline')).priority, 'high');
+    const onServer = await serverTasks();
+    assert.equal(onServer.filter((t) => t.title === 'Created offline' && !t.deleted).length, 1);
+    assert.equal(onServer.find((t) => t.title === 'Task to delete offline')?.deleted, true);
     await closeAll(a, b);
   });
 
@@ -135,6 +138,8 @@ describe('two devices on one workspace', () => {
     await waitFor('the last edit on the server', async () => (await serverTasks()).find((t) => t.title === 'Edited thrice' && t.notes === 'third'));
     await waitForPhase(a.page, 'synced');
     assert.equal(conflicts, 0);
+    // One revision per local edit (created at 1, three edits), none added by conflict handling.
+    assert.equal((await serverTasks()).find((t) => t.title === 'Edited thrice')?.revision, 4);
     assert.equal((await readTask(a.page, 'Edited thrice')).notes, 'third');
     await closeAll(a);
   });
