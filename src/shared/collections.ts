@@ -17,7 +17,7 @@
  * `updatedAt` and `updatedBy` are stamped by the server on every accepted write.
  * `deleted` is the tombstone flag on the wire; inside RxDB it is `_deleted`.
  */
-import type { ExtractDocumentTypeFromTypedRxJsonSchema, RxJsonSchema } from 'rxdb';
+import type { RxJsonSchema } from 'rxdb';
 
 const idField = { type: 'string', maxLength: 64 } as const;
 
@@ -75,9 +75,22 @@ export const taskSchema = {
   indexes: [['listId', 'createdAt', 'id']],
 } as const;
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-export type ListDoc = ExtractDocumentTypeFromTypedRxJsonSchema<Mutable<typeof listSchema>>;
-export type TaskDoc = ExtractDocumentTypeFromTypedRxJsonSchema<Mutable<typeof taskSchema>>;
+/**
+ * The TypeScript type of one schema property. RxDB's own extractor does not understand
+ * nullable unions such as `type: ['string', 'null']`, so this small mapper does it.
+ */
+type BaseTypeOf<T, E> = T extends 'string' ? (E extends readonly string[] ? E[number] : string)
+  : T extends 'integer' | 'number' ? number
+  : T extends 'boolean' ? boolean
+  : T extends 'null' ? null
+  : never;
+type PropertyType<P> = P extends { type: infer T; enum?: infer E }
+  ? T extends readonly (infer U)[] ? BaseTypeOf<U, E> : BaseTypeOf<T, E>
+  : never;
+type DocOf<S extends { properties: Record<string, unknown> }> = { -readonly [K in keyof S['properties']]: PropertyType<S['properties'][K]> };
+
+export type ListDoc = DocOf<typeof listSchema>;
+export type TaskDoc = DocOf<typeof taskSchema>;
 
 /** A document as it travels over the wire: with its tombstone flag. */
 export type WireDoc<T> = T & { deleted: boolean };

@@ -1,13 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeDocuments, sameContent } from './merge';
+import type { TaskDoc, WireDoc } from './collections';
 
-const base = {
+const base: WireDoc<TaskDoc> = {
   id: 't1', workspaceId: 'w', revision: 3, updatedAt: '2026-01-01T00:00:00Z', updatedBy: null,
   listId: 'l1', title: 'Fix pump', notes: '', status: 'todo', priority: 'none', dueAt: null,
   assigneeId: null, createdAt: '2026-01-01T00:00:00Z', deleted: false,
 };
-type Task = typeof base;
+type Task = WireDoc<TaskDoc>;
 const edit = (patch: Partial<Task>): Task => ({ ...base, ...patch });
 
 describe('mergeDocuments', () => {
