@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, input, output, signal } fro
 import { TasksStore, type TaskPatch } from './tasks-store';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskDoc } from '../../shared/collections';
 import type { FieldError } from '../../shared/validate';
+import { PRIORITY_LABELS, STATUS_LABELS } from './labels';
 
 /** Edits one task's title, notes, status, priority and due date; deletes it. */
 @Component({
@@ -16,6 +17,8 @@ export class TaskEditor {
   readonly closed = output<void>();
   protected readonly statuses = TASK_STATUSES;
   protected readonly priorities = TASK_PRIORITIES;
+  protected readonly statusLabels = STATUS_LABELS;
+  protected readonly priorityLabels = PRIORITY_LABELS;
   protected readonly errors = signal<readonly FieldError[]>([]);
 
   protected async save(form: HTMLFormElement): Promise<void> {
