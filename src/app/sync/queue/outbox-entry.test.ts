@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  onAccepted, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
+  type LocalWrite, type OutboxEntry,
+} from './outbox-entry';
+
+const write = (patch: Partial<LocalWrite> = {}): LocalWrite => ({
+  collection: 'tasks', docId: 't1', label: 'Fix pump', revision: 1, deleted: false, isInsert: true, ...patch,
+});
+
+function created(): OutboxEntry {
+  return onLocalWrite(undefined, write(), 100);
+}
+
+describe('outbox entry transitions', () => {
+  it('a new record is saved offline as a create with no server revision', () => {
+    const entry = created();
+    assert.equal(entry.state, 'pending');
+    assert.equal(entry.operation, 'create');
+    assert.equal(entry.baseRevision, null);
+    assert.equal(entry.serverRevision, null);
+    assert.equal(entry.changedAt, 100);
+  });
+
+  it('editing a record the server has not seen yet is still a create', () => {
+    const entry = onLocalWrite(created(), write({ revision: 2, isInsert: false }), 200);
+    assert.equal(entry.operation, 'create');
+    assert.equal(entry.localRevision, 2);
+  });
+
+  it('editing a synced record is an update based on its server revision', () => {
+    const synced = onAccepted(onPushStarted(created()), 1);
+    const entry = onLocalWrite(synced, write({ revision: 2, isInsert: false }), 300);
+    assert.equal(entry.operation, 'update');
+    assert.equal(entry.baseRevision, 1);
+    assert.equal(entry.state, 'pending');
+  });
+
+  it('deleting is a delete', () => {
+    const synced = onAccepted(created(), 1);
+    assert.equal(onLocalWrite(synced, write({ revision: 2, deleted: true, isInsert: false }), 1).operation, 'delete');
+  });
+
+  it('a push going out makes the record syncing', () => {
+    assert.equal(onPushStarted(created()).state, 'syncing');
+  });
+
+  it('acceptance of the newest version makes it synced at that revision', () => {
+    const entry = onAccepted(onPushStarted(created()), 1);
+    assert.equal(entry.state, 'synced');
+    assert.equal(entry.serverRevision, 1);
+    assert.equal(entry.attempts, 0);
+  });
+
+  it('acceptance of an older version leaves the newer one pending as an update', () => {
+    const edited = onLocalWrite(onPushStarted(created()), write({ revision: 2, isInsert: false }), 5);
+    const entry = onAccepted(edited, 1);
+    assert.equal(entry.state, 'pending');
+    assert.equal(entry.operation, 'update');
+    assert.equal(entry.baseRevision, 1);
+  });
+
+  it('a transient failure schedules a retry with attempt count, reason and time', () => {
+    const entry = onRetryScheduled(onPushStarted(created()), 3, 'server busy (503)', 9000);
+    assert.deepEqual([entry.state, entry.attempts, entry.lastError, entry.nextRetryAt], ['retrying', 3, 'server busy (503)', 9000]);
+  });
+
+  it('a local edit while retrying keeps the retry state and its attempts', () => {
+    const retrying = onRetryScheduled(created(), 2, 'server unreachable', 9000);
+    const entry = onLocalWrite(retrying, write({ revision: 2, isInsert: false }), 10);
+    assert.deepEqual([entry.state, entry.attempts, entry.localRevision], ['retrying', 2, 2]);
+  });
+
+  it('success after retries clears attempts and error', () => {
+    const entry = onAccepted(onPushStarted(onRetryScheduled(created(), 4, 'x', 1)), 1);
+    assert.deepEqual([entry.state, entry.attempts, entry.lastError, entry.nextRetryAt], ['synced', 0, null, null]);
+  });
+
+  it('failure needing the person keeps the reason and the held-back row', () => {
+    const row = { assumedMasterState: null, newDocumentState: { id: 't1' } };
+    const entry = onFailed(created(), 'sign in to sync', row);
+    assert.deepEqual([entry.state, entry.lastError, entry.parked], ['failed', 'sign in to sync', row]);
+  });
+
+  it('a refusal is kept with its code and reason', () => {
+    const entry = onRejected(created(), { code: 'VALIDATION', message: 'title must not be empty', fields: [{ field: 'title', message: 'title must not be empty' }] });
+    assert.equal(entry.state, 'rejected');
+    assert.equal(entry.rejection?.code, 'VALIDATION');
+  });
+
+  it('review is a state of its own', () => {
+    assert.equal(onNeedsReview(created(), 'title changed on both sides').state, 'review');
+  });
+
+  it('going offline turns syncing and retrying into saved offline, and leaves other states', () => {
+    assert.equal(onOffline(onPushStarted(created())).state, 'pending');
+    assert.equal(onOffline(onRetryScheduled(created(), 1, 'x', 1)).state, 'pending');
+    assert.equal(onOffline(onRejected(created(), { code: 'FORBIDDEN', message: 'no', fields: [] })).state, 'rejected');
+  });
+});

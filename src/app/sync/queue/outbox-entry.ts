@@ -1,0 +1,148 @@
+/**
+ * One record's sync state, as the person sees it (DESIGN.md, "Sync states"), and the
+ * pure transitions between states. Persisted per record in the local-only `outbox`
+ * collection; driven only by what really happened (a local write, a request going out,
+ * its answer, connectivity), never by timers.
+ */
+import type { CollectionName } from '../../../shared/collections';
+
+export type RecordState = 'pending' | 'syncing' | 'retrying' | 'failed' | 'rejected' | 'review' | 'synced';
+export type Operation = 'create' | 'update' | 'delete';
+
+export interface RejectionInfo {
+  readonly code: string;
+  readonly message: string;
+  readonly fields: readonly { field: string; message: string }[];
+}
+
+/** A push row held back from the queue (it failed alone, repeatedly): retried on request. */
+export interface ParkedRow {
+  readonly assumedMasterState: Record<string, unknown> | null;
+  readonly newDocumentState: Record<string, unknown>;
+}
+
+export interface OutboxEntry {
+  /** `${collection}:${docId}` */
+  readonly key: string;
+  readonly collection: CollectionName;
+  readonly docId: string;
+  /** A short human name for the record (task title, list name). */
+  readonly label: string;
+  readonly operation: Operation;
+  readonly state: RecordState;
+  /** Failed attempts since the last success. */
+  readonly attempts: number;
+  readonly lastError: string | null;
+  /** Epoch ms of the next automatic attempt, while retrying. */
+  readonly nextRetryAt: number | null;
+  /** The server revision the pending change is based on (null for a record the server has never seen). */
+  readonly baseRevision: number | null;
+  /** The revision of the newest local version. */
+  readonly localRevision: number;
+  /** The last revision the server confirmed for this record. */
+  readonly serverRevision: number | null;
+  readonly deleted: boolean;
+  /** Epoch ms of the last local change. */
+  readonly changedAt: number;
+  readonly rejection: RejectionInfo | null;
+  readonly parked: ParkedRow | null;
+}
+
+export function entryKey(collection: CollectionName, docId: string): string {
+  return `${collection}:${docId}`;
+}
+
+/** Needs nothing from the server any more. */
+export function isSettled(entry: OutboxEntry): boolean {
+  return entry.state === 'synced';
+}
+
+/** Still waiting to be accepted by the server (what the outbox lists and the header counts). */
+export function isPending(entry: OutboxEntry): boolean {
+  return entry.state !== 'synced';
+}
+
+export interface LocalWrite {
+  readonly collection: CollectionName;
+  readonly docId: string;
+  readonly label: string;
+  readonly revision: number;
+  readonly deleted: boolean;
+  readonly isInsert: boolean;
+}
+
+/** A local write: the record is saved on the device and waits to be sent. */
+export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, now: number): OutboxEntry {
+  const neverOnServer = entry ? entry.serverRevision === null && entry.operation === 'create' && entry.state !== 'synced' : write.isInsert;
+  const operation: Operation = write.deleted ? 'delete' : neverOnServer ? 'create' : 'update';
+  // A failing queue stays failing: the new version waits behind the same retry.
+  const keepsFailure = entry && (entry.state === 'retrying' || entry.state === 'failed');
+  const base = entry?.state === 'synced' || !entry ? (entry?.serverRevision ?? null) : entry.baseRevision;
+  return {
+    key: entryKey(write.collection, write.docId),
+    collection: write.collection,
+    docId: write.docId,
+    label: write.label,
+    operation,
+    state: keepsFailure ? entry.state : 'pending',
+    attempts: keepsFailure ? entry.attempts : 0,
+    lastError: keepsFailure ? entry.lastError : null,
+    nextRetryAt: keepsFailure ? entry.nextRetryAt : null,
+    baseRevision: write.isInsert ? null : base,
+    localRevision: write.revision,
+    serverRevision: entry?.serverRevision ?? null,
+    deleted: write.deleted,
+    changedAt: now,
+    rejection: null,
+    parked: entry?.state === 'failed' ? entry.parked : null,
+  };
+}
+
+/** The record is in a push request that has not been answered. */
+export function onPushStarted(entry: OutboxEntry): OutboxEntry {
+  return { ...entry, state: 'syncing', nextRetryAt: null };
+}
+
+/** The server accepted revision `revision` of the record. */
+export function onAccepted(entry: OutboxEntry, revision: number): OutboxEntry {
+  const newer = entry.localRevision > revision;
+  return {
+    ...entry,
+    state: newer ? 'pending' : 'synced',
+    attempts: 0,
+    lastError: null,
+    nextRetryAt: null,
+    serverRevision: revision,
+    baseRevision: revision,
+    operation: newer && entry.operation === 'create' ? 'update' : entry.operation,
+    rejection: null,
+    parked: null,
+  };
+}
+
+/** A transient failure (network, 5xx, 429): tried again automatically at `nextRetryAt`. */
+export function onRetryScheduled(entry: OutboxEntry, attempts: number, error: string, nextRetryAt: number): OutboxEntry {
+  return { ...entry, state: 'retrying', attempts, lastError: error, nextRetryAt };
+}
+
+/** A failure that needs the person (signed out, a write held back): no automatic retry counts. */
+export function onFailed(entry: OutboxEntry, error: string, parked: ParkedRow | null = entry.parked): OutboxEntry {
+  return { ...entry, state: 'failed', lastError: error, nextRetryAt: null, parked };
+}
+
+/** The server refused the write under its rules; the local version is kept. */
+export function onRejected(entry: OutboxEntry, rejection: RejectionInfo): OutboxEntry {
+  return { ...entry, state: 'rejected', lastError: rejection.message, nextRetryAt: null, rejection };
+}
+
+/** The merge left fields for the person to decide. */
+export function onNeedsReview(entry: OutboxEntry, reason: string): OutboxEntry {
+  return { ...entry, state: 'review', lastError: reason, nextRetryAt: null };
+}
+
+/** Connectivity lost: nothing is failing, work waits on the device. */
+export function onOffline(entry: OutboxEntry): OutboxEntry {
+  return entry.state === 'syncing' || entry.state === 'retrying'
+    ? { ...entry, state: 'pending', nextRetryAt: null }
+    : entry;
+}

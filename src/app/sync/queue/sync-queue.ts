@@ -1,0 +1,135 @@
+/**
+ * The outbox: one entry per record with unsent or unaccepted local changes, moved
+ * through the transitions of `outbox-entry.ts` by what replication reports. An entry
+ * disappears once the server has accepted the record's newest local version; a record
+ * without an entry is synced at its own `revision`.
+ *
+ * Updates run one after another (read, transition, write), so concurrent reports on the
+ * same record do not overwrite each other.
+ */
+import type { Observable } from 'rxjs';
+import type { CollectionName } from '../../../shared/collections';
+import type { Clock } from './clock';
+import {
+  entryKey, onAccepted, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
+  type LocalWrite, type OutboxEntry, type ParkedRow, type RejectionInfo,
+} from './outbox-entry';
+import type { OutboxStore } from './outbox-store';
+
+/** What the queue needs to know of a document in a push row. */
+export interface RowDocument {
+  readonly id: string;
+  readonly revision: number;
+  readonly deleted: boolean;
+  readonly label: string;
+  /** The push row has no assumed master state: the server has never seen this record. */
+  readonly isNew: boolean;
+}
+
+export class SyncQueue {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly clock: Clock,
+  ) {}
+
+  get entries$(): Observable<readonly OutboxEntry[]> {
+    return this.store.watch();
+  }
+
+  all(): Promise<readonly OutboxEntry[]> {
+    return this.store.all();
+  }
+
+  recordLocalWrite(write: LocalWrite): Promise<void> {
+    return this.update([entryKey(write.collection, write.docId)], (found) => {
+      const key = entryKey(write.collection, write.docId);
+      return [[onLocalWrite(found.get(key), write, this.clock.now())]];
+    });
+  }
+
+  pushStarted(collection: CollectionName, docs: readonly RowDocument[]): Promise<void> {
+    return this.updateDocs(collection, docs, (entry) => onPushStarted(entry));
+  }
+
+  accepted(collection: CollectionName, docs: readonly RowDocument[]): Promise<void> {
+    const byKey = new Map(docs.map((d) => [entryKey(collection, d.id), d]));
+    return this.update([...byKey.keys()], (found) => {
+      const next: OutboxEntry[] = [];
+      const settled: string[] = [];
+      for (const [key, doc] of byKey) {
+        const entry = found.get(key);
+        if (!entry) continue;
+        const after = onAccepted(entry, doc.revision);
+        if (after.state === 'synced') settled.push(key);
+        else next.push(after);
+      }
+      return [next, settled];
+    });
+  }
+
+  retryScheduled(collection: CollectionName, docs: readonly RowDocument[], attempts: number, error: string, nextRetryAt: number): Promise<void> {
+    return this.updateDocs(collection, docs, (entry) => onRetryScheduled(entry, attempts, error, nextRetryAt));
+  }
+
+  failed(collection: CollectionName, docs: readonly RowDocument[], error: string, parked?: ReadonlyMap<string, ParkedRow>): Promise<void> {
+    return this.updateDocs(collection, docs, (entry) => onFailed(entry, error, parked?.get(entry.docId) ?? entry.parked));
+  }
+
+  rejected(collection: CollectionName, docs: readonly RowDocument[], rejections: ReadonlyMap<string, RejectionInfo>): Promise<void> {
+    return this.updateDocs(collection, docs, (entry) => {
+      const rejection = rejections.get(entry.docId);
+      return rejection ? onRejected(entry, rejection) : entry;
+    });
+  }
+
+  needsReview(collection: CollectionName, docId: string, reason: string): Promise<void> {
+    return this.update([entryKey(collection, docId)], (found) => {
+      const entry = found.get(entryKey(collection, docId));
+      return [entry ? [onNeedsReview(entry, reason)] : []];
+    });
+  }
+
+  /** Connectivity lost: requests in flight or waiting to retry become work saved on the device. */
+  wentOffline(): Promise<void> {
+    return this.enqueue(async () => {
+      const all = await this.store.all();
+      const changed = all.filter((e) => e.state === 'syncing' || e.state === 'retrying').map(onOffline);
+      if (changed.length > 0) await this.store.put(changed);
+    });
+  }
+
+  /** Removes an entry (a discarded local change). */
+  forget(collection: CollectionName, docId: string): Promise<void> {
+    return this.enqueue(() => this.store.remove([entryKey(collection, docId)]));
+  }
+
+  /** Applies `transition` to each doc's entry, creating entries for docs never recorded locally. */
+  private updateDocs(collection: CollectionName, docs: readonly RowDocument[], transition: (entry: OutboxEntry) => OutboxEntry): Promise<void> {
+    const keys = docs.map((d) => entryKey(collection, d.id));
+    return this.update(keys, (found) => [
+      docs.map((doc) => {
+        const key = entryKey(collection, doc.id);
+        const entry = found.get(key)
+          ?? onLocalWrite(undefined, { collection, docId: doc.id, label: doc.label, revision: doc.revision, deleted: doc.deleted, isInsert: doc.isNew }, this.clock.now());
+        return transition(entry);
+      }),
+    ]);
+  }
+
+  private update(keys: readonly string[], apply: (found: Map<string, OutboxEntry>) => [OutboxEntry[]] | [OutboxEntry[], string[]]): Promise<void> {
+    return this.enqueue(async () => {
+      const found = await this.store.get(keys);
+      const [put, remove = []] = apply(found);
+      if (put.length > 0) await this.store.put(put);
+      if (remove.length > 0) await this.store.remove(remove);
+    });
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
