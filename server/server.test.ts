@@ -34,6 +34,11 @@ interface GraphQLResponse {
   body: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
+const REMAINING = `query($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!) {
+  pullTasks(workspaceId: $workspaceId, checkpoint: $checkpoint, limit: $limit) { documents { id } checkpoint { seq id } remaining }
+}`;
+interface RemainingData { pullTasks: { documents: { id: string }[]; checkpoint: { seq: number; id: string }; remaining: number } }
+
 async function graphql(url: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResponse> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
@@ -88,6 +93,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await push([{ newDocumentState: task }]), { conflicts: [], rejections: [] });
       const pulled = (await pullAll()).get(task['id'] as string);
       assert.deepEqual({ ...pulled, updatedAt: 'stamped' }, { ...task, updatedAt: 'stamped', updatedBy: null });
+    });
+
+    it('tells a pulling client how many documents remain after a page, when asked', async () => {
+      const before = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: null, limit: 1 })).body.data as RemainingData;
+      const existing = before.pullTasks.remaining + before.pullTasks.documents.length;
+      await push(Array.from({ length: 12 }, () => ({ assumedMasterState: null, newDocumentState: newTask() })));
+      const first = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: null, limit: 5 })).body.data as RemainingData;
+      assert.equal(first.pullTasks.documents.length, 5);
+      assert.equal(first.pullTasks.remaining, existing + 12 - 5);
+      const next = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: first.pullTasks.checkpoint, limit: 1000 })).body.data as RemainingData;
+      assert.equal(next.pullTasks.remaining, 0);
     });
 
     it('answers a conflict with the server document over HTTP', async () => {

@@ -36,6 +36,7 @@ function assertCheckpoint(checkpoint: Checkpoint | null | undefined): Checkpoint
 interface PullArgs { workspaceId: string; checkpoint?: Checkpoint | null; limit: number }
 interface PushArgs { workspaceId: string; rows: PushRow[] }
 interface StreamArgs { workspaceId: string }
+interface PullBatchParent { checkpoint: Checkpoint | null; workspaceId?: string }
 
 function resolversOf(collection: CollectionName, plural: string) {
   return {
@@ -44,8 +45,14 @@ function resolversOf(collection: CollectionName, plural: string) {
         assertLimit(args.limit);
         const checkpoint = assertCheckpoint(args.checkpoint);
         await assertWorkspace(context, args.workspaceId);
-        return context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
+        const result = await context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
+        return { ...result, collection, workspaceId: args.workspaceId };
       },
+    },
+    pullBatch: {
+      // Computed only when a client selects it (the first page of a long pull).
+      remaining: (batch: PullBatchParent, _: unknown, context: GraphQLContext) =>
+        batch.workspaceId ? context.store.countAfter(collection, batch.workspaceId, batch.checkpoint) : 0,
     },
     mutation: {
       [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
@@ -72,11 +79,13 @@ export function buildSchema() {
   const Query: Record<string, unknown> = {};
   const Mutation: Record<string, unknown> = {};
   const Subscription: Record<string, unknown> = {};
+  const batchTypes: Record<string, unknown> = {};
   for (const c of COLLECTIONS) {
     const resolvers = resolversOf(c.name, c.plural);
+    batchTypes[`${c.typeName}PullBatch`] = resolvers.pullBatch;
     Object.assign(Query, resolvers.query);
     Object.assign(Mutation, resolvers.mutation);
     Object.assign(Subscription, resolvers.subscription);
   }
-  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription } });
+  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription, ...batchTypes } });
 }

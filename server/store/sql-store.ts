@@ -97,6 +97,15 @@ export class SqlStore implements Store {
     };
   }
 
+  async countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number> {
+    const rows = await this.driver.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM documents
+       WHERE collection = $1 AND workspace_id = $2 AND (change_seq, id) > ($3::bigint, $4::text)`,
+      [collection, workspaceId, checkpoint?.seq ?? -1, checkpoint?.id ?? ''],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null): Promise<PushResult> {
     const definition = collectionByName(collection);
     if (!definition) throw new Error(`Unknown collection ${collection}`);

@@ -80,6 +80,8 @@ export interface Store {
   workspaceExists(workspaceId: string): Promise<boolean>;
   /** Documents of `collection` after `checkpoint`, ordered by `(seq, id)`, at most `limit`. */
   pull(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult>;
+  /** How many documents of `collection` come after `checkpoint` (for pull progress estimates). */
+  countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number>;
   /** Applies the rows in order, in one transaction. `actorId` is stamped as `updatedBy`. */
   push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null): Promise<PushResult>;
   /** The highest change sequence number committed in the workspace (0 when none). */

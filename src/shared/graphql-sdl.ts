@@ -56,7 +56,8 @@ function collectionSdl(c: CollectionDefinition): string {
   return [
     objectType(c),
     inputType(c),
-    `type ${t}PullBatch {\n  documents: [${t}!]!\n  checkpoint: Checkpoint\n}`,
+    `type ${t}PullBatch {\n  documents: [${t}!]!\n  checkpoint: Checkpoint\n` +
+      `  "Documents still to pull after this batch (pull only; 0 on the live stream)."\n  remaining: Int!\n}`,
     `input ${t}PushRow {\n  assumedMasterState: ${t}Input\n  newDocumentState: ${t}Input!\n}`,
     `"Outcome of a push. Rows absent from both lists were accepted."\ntype ${t}PushResult {\n` +
       `  "Rows whose assumed master state is stale: the server's current document."\n  conflicts: [${t}!]!\n` +

@@ -42,6 +42,13 @@ export class SyncQueue {
     return this.store.all();
   }
 
+  /** Failed attempts recorded for a record (0 when it has no entry). */
+  async attempts(collection: CollectionName, docId: string): Promise<number> {
+    await this.chain;
+    const key = entryKey(collection, docId);
+    return (await this.store.get([key])).get(key)?.attempts ?? 0;
+  }
+
   recordLocalWrite(write: LocalWrite): Promise<void> {
     return this.update([entryKey(write.collection, write.docId)], (found) => {
       const key = entryKey(write.collection, write.docId);

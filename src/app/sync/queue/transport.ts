@@ -168,7 +168,11 @@ export class SyncTransport {
           failure ??= single;
         }
       }
-      if (failure) throw new Error(`push failed: ${describe(failure)}`);
+      if (failure) {
+        // The rows that got through reset the gate; the retry of the rest still backs off.
+        if (this.options.gate.state.attempts === 0) this.options.gate.fail(describe(failure));
+        throw new Error(`push failed: ${describe(failure)}`);
+      }
       return jsonResponse({ data: { [field]: merged } });
     }
 
@@ -208,13 +212,14 @@ export class SyncTransport {
         return undefined;
       }
       case 'broken': {
-        const { attempts, nextAttemptAt } = gate.fail(outcome.error);
+        // Counted per record: the gate's count resets whenever another row gets through.
+        const attempts = (await queue.attempts(collection, docs[0]!.id)) + 1;
         if (rows.length === 1 && (manual || attempts >= this.parkAfter)) {
           const parked = new Map(rows.map((r) => [String(r.newDocumentState['id']), r as ParkedRow]));
           await queue.failed(collection, docs, `${outcome.error} (held back; retry from the Sync page)`, parked);
-          gate.succeed();
           return manual ? undefined : { conflicts: [], rejections: [] };
         }
+        const { nextAttemptAt } = gate.fail(outcome.error);
         await queue.retryScheduled(collection, docs, attempts, outcome.error, nextAttemptAt);
         return undefined;
       }

@@ -1,0 +1,177 @@
+/**
+ * The transport against the real server (in-process yoga + PGlite). The only scripted
+ * part is `faults`: a real server cannot be told to answer 503 on demand, so a wrapper
+ * in front of it answers 503 for the requests a test asks for, then lets the rest through.
+ */
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildServer, type FieldbookServer } from '../../../../server/server';
+import { BACKENDS, newTask, testConfig, type TestDatabase, WORKSPACE } from '../../../../server/test-support';
+import { FakeClock } from './fake-clock';
+import { MemoryOutboxStore } from './outbox-store';
+import { RetryGate } from './retry-gate';
+import { SyncQueue } from './sync-queue';
+import { SyncTransport } from './transport';
+import { selectionOf } from '../../../shared/graphql-sdl';
+import { COLLECTIONS } from '../../../shared/collections';
+
+let database: TestDatabase;
+let server: FieldbookServer;
+let endpoint: string;
+
+before(async () => {
+  database = await BACKENDS[0]!.create();
+  server = await buildServer(testConfig(database));
+  endpoint = `${(await server.start()).url}/graphql`;
+});
+
+after(async () => {
+  await server.stop();
+  await database.dispose();
+});
+
+const PUSH = `mutation PushTasks($workspaceId: ID!, $rows: [TaskPushRow!]!) {
+  pushTasks(workspaceId: $workspaceId, rows: $rows) { conflicts { ${selectionOf(COLLECTIONS[1])} } rejections { id code message fields { field message } } }
+}`;
+
+function pushRequest(rows: unknown[]): Request {
+  return new Request(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: PUSH, operationName: 'PushTasks', variables: { workspaceId: WORKSPACE, rows } }),
+  });
+}
+
+function setup() {
+  const faults: number[] = [];
+  const clock = new FakeClock();
+  const gate = new RetryGate(clock, true, () => 1);
+  const store = new MemoryOutboxStore();
+  const queue = new SyncQueue(store, clock);
+  let online = true;
+  let sent = 0;
+  const transport = new SyncTransport({
+    fetch: async (input, init) => {
+      sent += 1;
+      if (!online) throw new TypeError('Failed to fetch');
+      const status = faults.shift();
+      if (status) return new Response('busy', { status, headers: { 'retry-after': '2' } });
+      return fetch(input, init);
+    },
+    endpoint,
+    headers: {},
+    queue,
+    gate,
+    clock,
+    isOnline: () => online,
+    parkAfterAttempts: 2,
+  });
+  return { faults, clock, gate, store, queue, transport, setOnline: (v: boolean) => (online = v), sent: () => sent };
+}
+
+async function pulledTitles(): Promise<Map<string, string>> {
+  const result = await server.store.pull('tasks', WORKSPACE, null, 1000);
+  return new Map(result.documents.map((d) => [String(d['id']), String(d['title'])]));
+}
+
+describe('SyncTransport', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => {
+    env = setup();
+  });
+
+  it('marks pushed records synced once the server accepts them', async () => {
+    const task = newTask({ title: 'Accepted' });
+    await env.queue.recordLocalWrite({ collection: 'tasks', docId: String(task['id']), label: 'Accepted', revision: 1, deleted: false, isInsert: true });
+    const response = await env.transport.fetch(pushRequest([{ assumedMasterState: null, newDocumentState: task }]));
+    const body = (await response.json()) as { data: { pushTasks: { conflicts: unknown[] } } };
+    assert.deepEqual(body.data.pushTasks.conflicts, []);
+    assert.deepEqual(await env.store.all(), []);
+    assert.equal((await pulledTitles()).get(String(task['id'])), 'Accepted');
+  });
+
+  it('shows retrying with a rising attempt count while the server answers 503, honouring Retry-After', async () => {
+    const task = newTask({ title: 'After the outage' });
+    const rows = [{ assumedMasterState: null, newDocumentState: task }];
+    env.faults.push(503, 503);
+
+    await assert.rejects(env.transport.fetch(pushRequest(rows)));
+    let [entry] = await env.store.all();
+    assert.deepEqual([entry?.state, entry?.attempts, entry?.lastError], ['retrying', 1, 'server busy (503)']);
+    assert.equal(entry?.nextRetryAt, env.clock.now() + 2000);
+
+    const second = env.transport.fetch(pushRequest(rows));
+    env.clock.advance(2000);
+    await assert.rejects(second);
+    [entry] = await env.store.all();
+    assert.equal(entry?.attempts, 2);
+
+    const third = env.transport.fetch(pushRequest(rows));
+    env.clock.advance(2000);
+    await third;
+    assert.deepEqual(await env.store.all(), []);
+    assert.equal(env.gate.state.attempts, 0);
+  });
+
+  it('does not send while the gate holds a retry back', async () => {
+    env.faults.push(503);
+    const rows = [{ assumedMasterState: null, newDocumentState: newTask() }];
+    await assert.rejects(env.transport.fetch(pushRequest(rows)));
+    const before = env.sent();
+    const waiting = env.transport.fetch(pushRequest(rows));
+    env.clock.advance(1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(env.sent(), before);
+    env.clock.advance(1000);
+    await waiting;
+    assert.equal(env.sent(), before + 1);
+  });
+
+  it('keeps records saved offline, without counting attempts, when the network is gone', async () => {
+    const task = newTask();
+    await env.queue.recordLocalWrite({ collection: 'tasks', docId: String(task['id']), label: 'x', revision: 1, deleted: false, isInsert: true });
+    env.setOnline(false);
+    await assert.rejects(env.transport.fetch(pushRequest([{ assumedMasterState: null, newDocumentState: task }])));
+    const [entry] = await env.store.all();
+    assert.deepEqual([entry?.state, entry?.attempts], ['pending', 0]);
+  });
+
+  it('lets the other rows through when the server refuses one under its rules', async () => {
+    const good = newTask({ title: 'Good' });
+    const forged = newTask({ title: 'Forged', workspaceId: '00000000-0000-7000-8000-0000000000ff' });
+    const response = await env.transport.fetch(pushRequest([
+      { assumedMasterState: null, newDocumentState: forged },
+      { assumedMasterState: null, newDocumentState: good },
+    ]));
+    const body = (await response.json()) as { data: { pushTasks: { rejections: { id: string; code: string }[] } } };
+    assert.deepEqual(body.data.pushTasks.rejections.map((r) => r.code), ['FORBIDDEN']);
+    const entries = await env.store.all();
+    assert.deepEqual(entries.map((e) => [e.docId, e.state, e.rejection?.code]), [[forged['id'], 'rejected', 'FORBIDDEN']]);
+    assert.equal((await pulledTitles()).get(String(good['id'])), 'Good');
+  });
+
+  it('splits a batch the server cannot process, gets the good rows through and parks the poison row', async () => {
+    const good1 = newTask({ title: 'Good one' });
+    const good2 = newTask({ title: 'Good two' });
+    // A corrupt local document: a revision GraphQL cannot coerce fails the whole request.
+    const poison = { ...newTask({ title: 'Poison' }), revision: 'not a number' };
+    const rows = [good1, poison, good2].map((doc) => ({ assumedMasterState: null, newDocumentState: doc }));
+
+    await assert.rejects(env.transport.fetch(pushRequest(rows)));
+    const titles = await pulledTitles();
+    assert.equal(titles.get(String(good1['id'])), 'Good one');
+    assert.equal(titles.get(String(good2['id'])), 'Good two');
+    assert.equal(titles.has(String(poison['id'])), false);
+
+    const retry = env.transport.fetch(pushRequest(rows));
+    env.clock.advance(120_000);
+    const response = await retry;
+    assert.equal(response.status, 200);
+    const entries = await env.store.all();
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]?.docId, poison['id']);
+    assert.equal(entries[0]?.state, 'failed');
+    assert.match(entries[0]?.lastError ?? '', /held back/);
+    assert.deepEqual(entries[0]?.parked?.newDocumentState, poison);
+  });
+});
