@@ -34,7 +34,7 @@ describe('server restart', () => {
 
     await server.stop();
     await createTask(device.page, 'Written while the server was down');
-    await waitForPhase(device.page, 'error');
+    await waitForPhase(device.page, 'retrying');
 
     const port = Number(new URL(server.url).port);
     server = await startServer({ port, dataDir: server.dataDir });

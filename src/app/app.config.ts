@@ -1,7 +1,8 @@
 import { ApplicationConfig, inject, isDevMode, provideAppInitializer, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
 import { provideServiceWorker } from '@angular/service-worker';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { routes } from './app.routes';
 import { APP_CONFIG, type AppConfig } from './config';
-import { DatabaseService } from './data/database-service';
 import { SyncService } from './sync/sync-service';
 
 export function appConfig(config: AppConfig): ApplicationConfig {
@@ -9,12 +10,12 @@ export function appConfig(config: AppConfig): ApplicationConfig {
     providers: [
       provideBrowserGlobalErrorListeners(),
       provideZonelessChangeDetection(),
+      provideRouter(routes, withComponentInputBinding()),
       { provide: APP_CONFIG, useValue: config },
       // The database exists before the first component renders; replication starts right after.
       provideAppInitializer(async () => {
-        const database = inject(DatabaseService);
         const sync = inject(SyncService);
-        await database.open();
+        await sync.openDatabase();
         sync.start();
       }),
       provideServiceWorker('ngsw-worker.js', {

@@ -1,30 +1,22 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { RouterLink, RouterOutlet } from '@angular/router';
 import { SyncIndicator } from './sync/sync-indicator';
-import { ListSidebar } from './lists/list-sidebar';
-import { TaskList } from './tasks/task-list';
 
 @Component({
   selector: 'fb-root',
-  imports: [SyncIndicator, ListSidebar, TaskList],
+  imports: [SyncIndicator, RouterOutlet, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <header class="top">
-      <span class="brand">Fieldbook</span>
+      <a routerLink="/" class="brand">Fieldbook</a>
       <fb-sync-indicator />
     </header>
-    <div class="main">
-      <fb-list-sidebar />
-      <main><fb-task-list /></main>
-    </div>
+    <router-outlet />
   `,
   styles: `
     :host { display: flex; flex-direction: column; height: 100vh; }
-    .top { display: flex; justify-content: space-between; align-items: center; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
-    .brand { font-weight: 700; color: var(--accent); }
-    .main { display: grid; grid-template-columns: 260px 1fr; flex: 1; min-height: 0; }
-    main { display: flex; flex-direction: column; min-height: 0; }
-    main > * { flex: 1; }
-    @media (max-width: 700px) { .main { grid-template-columns: 1fr; grid-template-rows: auto 1fr; } }
+    .top { display: flex; justify-content: space-between; align-items: center; gap: 1rem; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
+    .brand { font-weight: 700; color: var(--accent); text-decoration: none; }
   `,
 })
 export class App {}

@@ -1,16 +1,20 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { ListsStore, LIST_NAME_MAX } from './lists-store';
 import type { FieldError } from '../../shared/validate';
+import { SyncBadge } from '../sync/sync-badge';
+import { SyncService } from '../sync/sync-service';
 
 /** The workspace's lists: select, create, rename, delete. */
 @Component({
   selector: 'fb-list-sidebar',
+  imports: [SyncBadge],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './list-sidebar.html',
   styleUrl: './list-sidebar.css',
 })
 export class ListSidebar {
   protected readonly store = inject(ListsStore);
+  protected readonly sync = inject(SyncService);
   protected readonly maxName = LIST_NAME_MAX;
   protected readonly editingId = signal<string | null>(null);
   protected readonly errors = signal<readonly FieldError[]>([]);

@@ -3,6 +3,7 @@
  * of one workspace, against the server's pull/push/stream operations
  * (shared/graphql-sdl.ts). Swap this file to change the transport.
  */
+import type { ReplicationPullHandlerResult } from 'rxdb';
 import { replicateGraphQL, type RxGraphQLReplicationState } from 'rxdb/plugins/replication-graphql';
 import { combineLatest, map, merge, type Observable } from 'rxjs';
 import { COLLECTIONS, type CollectionDefinition } from '../../shared/collections';
@@ -14,13 +15,6 @@ export interface Checkpoint {
   readonly id: string;
 }
 
-export interface Rejection {
-  readonly id: string;
-  readonly code: string;
-  readonly message: string;
-  readonly fields: readonly { field: string; message: string }[];
-}
-
 export interface ReplicationOptions {
   readonly graphqlHttpUrl: string;
   readonly graphqlWsUrl: string;
@@ -28,10 +22,10 @@ export interface ReplicationOptions {
   /** Documents per pull request. Larger batches mean fewer round trips and IndexedDB transactions. */
   readonly pullBatchSize?: number;
   readonly pushBatchSize?: number;
-  /** Wait before retrying a failed request (RxDB's fixed retry; the sync-queue issue adds backoff). */
+  /** RxDB's fixed wait before retrying a failed request; the transport's retry gate adds the real backoff. */
   readonly retryTimeMs?: number;
-  /** Told about rows the server refused under its rules. */
-  readonly onRejections?: (collection: string, rejections: readonly Rejection[]) => void;
+  /** The transport for every request (the sync queue's, see `queue/transport.ts`). */
+  readonly fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }
 
 export interface WorkspaceReplication {
@@ -46,6 +40,9 @@ export interface WorkspaceReplication {
   reSync(): void;
   /** Resolves once everything local is pushed and everything remote is pulled. */
   awaitInSync(): Promise<void>;
+  /** Stops requests and the live stream (app in the background); `resume` restarts and pulls. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   cancel(): Promise<void>;
 }
 
@@ -57,6 +54,8 @@ function replicateCollection(
   const { typeName, plural } = definition;
   const fields = selectionOf(definition);
   const workspaceId = options.workspaceId;
+  // The first page of a pull run also asks how many documents remain, for the progress bar.
+  let midRun = false;
   return replicateGraphQL<unknown, Checkpoint>({
     collection: db[definition.name] as never,
     replicationIdentifier: `fieldbook-${definition.name}-${workspaceId}-${options.graphqlHttpUrl}`,
@@ -64,7 +63,8 @@ function replicateCollection(
     deletedField: 'deleted',
     live: true,
     waitForLeadership: true,
-    retryTime: options.retryTimeMs ?? 2000,
+    retryTime: options.retryTimeMs ?? 250,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     // Sync requests must reach the network, never the service worker's caches.
     headers: { 'ngsw-bypass': 'true' },
     pull: {
@@ -72,12 +72,16 @@ function replicateCollection(
       queryBuilder: (checkpoint, limit) => ({
         query: `query Pull${plural}($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!) {
   pull${plural}(workspaceId: $workspaceId, checkpoint: $checkpoint, limit: $limit) {
-    documents { ${fields} } checkpoint { seq id }
+    documents { ${fields} } checkpoint { seq id }${midRun ? '' : ' remaining'}
   }
 }`,
         operationName: `Pull${plural}`,
         variables: { workspaceId, checkpoint: checkpoint ?? null, limit },
       }),
+      responseModifier: (batch: ReplicationPullHandlerResult<unknown, Checkpoint>, origin) => {
+        if (origin === 'handler') midRun = batch.documents.length >= (options.pullBatchSize ?? 500);
+        return batch;
+      },
       streamQueryBuilder: () => ({
         query: `subscription Stream${plural}($workspaceId: ID!) {
   stream${plural}(workspaceId: $workspaceId) { documents { ${fields} } checkpoint { seq id } }
@@ -103,10 +107,8 @@ function replicateCollection(
         operationName: `Push${plural}`,
         variables: { workspaceId, rows },
       }),
-      responseModifier: (result: { conflicts: unknown[]; rejections: Rejection[] }) => {
-        if (result.rejections.length > 0) options.onRejections?.(definition.name, result.rejections);
-        return result.conflicts;
-      },
+      // Rejections were recorded by the transport; RxDB only needs the conflicts.
+      responseModifier: (result: { conflicts: unknown[] }) => result.conflicts,
     },
   });
 }
@@ -121,6 +123,12 @@ export function replicateWorkspace(db: FieldbookDatabase, options: ReplicationOp
     reSync: () => states.forEach((s) => s.reSync()),
     awaitInSync: async () => {
       await Promise.all(states.map((s) => s.awaitInSync()));
+    },
+    pause: async () => {
+      await Promise.all(states.map((s) => s.pause()));
+    },
+    resume: async () => {
+      await Promise.all(states.map((s) => s.start()));
     },
     cancel: async () => {
       await Promise.all(states.map((s) => s.cancel()));

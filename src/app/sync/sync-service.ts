@@ -1,58 +1,177 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
+import { EMPTY, filter, map, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { DEFAULT_WORKSPACE_ID } from '../../shared/collections';
-import { browserConnectivity } from './connectivity';
-import { replicateWorkspace, type Rejection, type WorkspaceReplication } from './replication';
+import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
+import { replicateWorkspace, type WorkspaceReplication } from './replication';
 import { syncStatus$, type SyncStatus } from './sync-status';
-import { of, switchMap, type Observable, ReplaySubject, EMPTY, filter } from 'rxjs';
+import { systemClock } from './queue/clock';
+import { RetryGate } from './queue/retry-gate';
+import { SyncQueue } from './queue/sync-queue';
+import { SyncTransport, type PullProgress } from './queue/transport';
+import { RxdbOutboxStore } from './queue/rxdb-outbox-store';
+import type { LocalWrite, OutboxEntry } from './queue/outbox-entry';
 
-const INITIAL: SyncStatus = { phase: 'syncing', lastSyncedAt: null, lastError: null };
+const INITIAL: SyncStatus = {
+  phase: 'syncing', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0,
+};
 
-/** Runs replication for the current workspace and exposes its state as signals. */
+/** A long pull in progress: documents received so far and the estimated total. */
+export interface PullProgressState {
+  readonly received: number;
+  readonly total: number;
+}
+
+/** Pulls smaller than this show no progress bar. */
+const PROGRESS_THRESHOLD = 200;
+
+/**
+ * Runs replication for the current workspace through the sync queue's transport and
+ * exposes what it does as signals: the header summary, every record's sync state (the
+ * outbox), and pull progress. The logic lives in plain TypeScript under `./queue`; this
+ * service only wires it to the device (connectivity, lifecycle) and to Angular.
+ */
 @Injectable({ providedIn: 'root' })
 export class SyncService {
   private readonly config = inject(APP_CONFIG);
   private readonly database = inject(DatabaseService);
-  private readonly connectivity = browserConnectivity(window);
-  private readonly replication$ = new ReplaySubject<WorkspaceReplication>(1);
+  private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
+  private readonly lifecycle: AppLifecycle = capacitorLifecycle();
+  private readonly gate = new RetryGate(systemClock, navigator.onLine);
+  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication; queue: SyncQueue }>(1);
   private replication: WorkspaceReplication | undefined;
-  private readonly rejectionsState = signal<readonly (Rejection & { collection: string })[]>([]);
+  private queue: SyncQueue | undefined;
+  private transport: SyncTransport | undefined;
+  private readonly earlyWrites: LocalWrite[] = [];
+  private readonly progressState = signal<PullProgressState | null>(null);
+  private pullRun = { received: 0, total: 0 };
 
-  /** The global sync indicator's state. */
+  /** The header's summary. */
   readonly status = toSignal(
-    this.replication$.pipe(
-      switchMap((r): Observable<SyncStatus> =>
-        syncStatus$({ online$: this.connectivity.online$, active$: r.active$, error$: r.error$, progress$: r.progress$ })),
+    this.ready$.pipe(
+      switchMap(({ replication, queue }): Observable<SyncStatus> =>
+        syncStatus$({
+          online$: this.connectivity.online$,
+          active$: replication.active$,
+          progress$: replication.progress$,
+          gate$: this.gate.changes(),
+          entries$: queue.entries$,
+        })),
     ),
     { initialValue: INITIAL },
   );
-  /** Writes the server refused under its rules (kept with their reasons). */
-  readonly rejections = this.rejectionsState.asReadonly();
+
+  /** Every record with changes the server has not accepted, oldest change first. */
+  readonly entries = toSignal(this.ready$.pipe(switchMap(({ queue }) => queue.entries$)), { initialValue: [] as readonly OutboxEntry[] });
+
+  /** Sync state per record key (`tasks:<id>`); a record without an entry is synced. */
+  readonly entriesByKey = toSignal(
+    this.ready$.pipe(switchMap(({ queue }) => queue.entries$), map((entries) => new Map(entries.map((e) => [e.key, e])))),
+    { initialValue: new Map<string, OutboxEntry>() },
+  );
+
+  readonly online = toSignal(this.connectivity.online$, { initialValue: navigator.onLine });
+
+  /** A long pull in progress (first sync on a device, after a long time offline), or null. */
+  readonly progress = this.progressState.asReadonly();
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => void this.replication?.cancel());
-    // Connectivity returning: pull at once instead of waiting for the next retry.
-    this.connectivity.online$
-      .pipe(filter(Boolean), switchMap(() => (this.replication ? of(this.replication) : EMPTY)))
-      .subscribe((r) => r.reSync());
+    const destroyRef = inject(DestroyRef);
+    destroyRef.onDestroy(() => void this.replication?.cancel());
+    this.connectivity.online$.pipe(switchMap((online) => (this.queue ? [online] : EMPTY))).subscribe((online) => this.onConnectivity(online));
+    this.lifecycle.active$.pipe(filter(() => this.replication !== undefined)).subscribe((active) => void this.onLifecycle(active));
+  }
+
+  /** Opens the local database with the hooks the outbox needs. */
+  openDatabase(): Promise<unknown> {
+    return this.database.open({
+      onLocalWrite: (write) => {
+        if (this.queue) void this.queue.recordLocalWrite(write);
+        else this.earlyWrites.push(write);
+      },
+      onReview: (collection, id, review) =>
+        void this.queue?.needsReview(collection, id, review.map((r) => (r.reason === 'same-field' ? `${r.field} changed on both sides` : r.reason.replace('-', ' '))).join('; ')),
+    });
   }
 
   start(): void {
     if (this.replication) return;
-    this.replication = replicateWorkspace(this.database.db, {
+    const db = this.database.db;
+    const queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
+    this.earlyWrites.splice(0).forEach((w) => void queue.recordLocalWrite(w));
+    const headers = { 'ngsw-bypass': 'true' };
+    this.transport = new SyncTransport({
+      fetch: (input, init) => fetch(input, init),
+      endpoint: this.config.graphqlHttpUrl,
+      headers,
+      queue,
+      gate: this.gate,
+      clock: systemClock,
+      isOnline: () => this.connectivity.isOnline(),
+      onPullProgress: (p) => this.onPullProgress(p),
+    });
+    this.queue = queue;
+    this.replication = replicateWorkspace(db, {
       graphqlHttpUrl: this.config.graphqlHttpUrl,
       graphqlWsUrl: this.config.graphqlWsUrl,
       workspaceId: DEFAULT_WORKSPACE_ID,
-      onRejections: (collection, rejections) =>
-        this.rejectionsState.update((all) => [...all, ...rejections.map((r) => ({ ...r, collection }))]),
+      fetch: this.transport.fetch,
     });
-    this.replication$.next(this.replication);
+    this.replication.active$.pipe(filter((active) => !active)).subscribe(() => {
+      this.pullRun = { received: 0, total: 0 };
+      this.progressState.set(null);
+    });
+    this.gate.setOnline(this.connectivity.isOnline());
+    this.ready$.next({ replication: this.replication, queue });
   }
 
-  /** Resolves when local and server state agree (used by tests and before sign-out). */
+  /** Try everything now: skip the backoff wait and resend records held back after failing alone. */
+  async retryNow(): Promise<void> {
+    this.gate.open();
+    this.replication?.reSync();
+    const parked = this.entries().filter((e) => e.state === 'failed' && e.parked);
+    for (const entry of parked) await this.transport?.retryParked(entry.collection, entry.parked!);
+  }
+
+  /** Every pending change with its local version, as a JSON document for the person to keep. */
+  async exportPending(): Promise<string> {
+    const db = this.database.db;
+    const entries = this.entries();
+    const records = await Promise.all(entries.map(async (entry) => {
+      const doc = await db[entry.collection].findOne(entry.docId).exec();
+      return { ...entry, localVersion: doc ? doc.toJSON() : entry.parked?.newDocumentState ?? null };
+    }));
+    return JSON.stringify({ exportedAt: new Date().toISOString(), workspaceId: DEFAULT_WORKSPACE_ID, records }, null, 2);
+  }
+
+  /** Resolves when local and server state agree. */
   awaitInSync(): Promise<void> {
     return this.replication ? this.replication.awaitInSync() : Promise.resolve();
+  }
+
+  private onConnectivity(online: boolean): void {
+    this.gate.setOnline(online);
+    if (online) this.replication?.reSync();
+    else void this.queue?.wentOffline();
+  }
+
+  private async onLifecycle(active: boolean): Promise<void> {
+    if (active) {
+      if (this.lifecycle.pausesInBackground) await this.replication?.resume();
+      this.gate.open();
+      this.replication?.reSync();
+    } else if (this.lifecycle.pausesInBackground) {
+      await this.replication?.pause();
+    }
+  }
+
+  private onPullProgress(progress: PullProgress): void {
+    const run = this.pullRun;
+    run.received += progress.received;
+    if (progress.remaining !== undefined) run.total = run.received + progress.remaining;
+    run.total = Math.max(run.total, run.received);
+    this.progressState.set(run.total >= PROGRESS_THRESHOLD ? { received: run.received, total: run.total } : null);
   }
 }

@@ -2,51 +2,78 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { syncStatus$, type SyncStatus } from './sync-status';
+import type { GateState } from './queue/retry-gate';
+import { onFailed, onLocalWrite, onRejected, type OutboxEntry } from './queue/outbox-entry';
+
+const entry = (docId: string): OutboxEntry =>
+  onLocalWrite(undefined, { collection: 'tasks', docId, label: docId, revision: 1, deleted: false, isInsert: true }, 0);
 
 function harness() {
   const online$ = new BehaviorSubject(true);
   const active$ = new BehaviorSubject(false);
-  const error$ = new Subject<Error>();
   const progress$ = new Subject<unknown>();
+  const gate$ = new BehaviorSubject<GateState>({ online: true, attempts: 0, nextAttemptAt: null, lastError: null });
+  const entries$ = new BehaviorSubject<readonly OutboxEntry[]>([]);
   let clock = 1000;
   const seen: SyncStatus[] = [];
-  syncStatus$({ online$, active$, error$, progress$ }, () => clock).subscribe((s) => seen.push(s));
-  return { online$, active$, error$, progress$, seen, last: () => seen[seen.length - 1]!, tick: (ms: number) => (clock += ms) };
+  syncStatus$({ online$, active$, progress$, gate$, entries$ }, () => clock).subscribe((s) => seen.push(s));
+  return { online$, active$, progress$, gate$, entries$, last: () => seen[seen.length - 1]!, tick: (ms: number) => (clock += ms) };
 }
 
 describe('syncStatus$', () => {
-  it('says syncing while replication is active and synced when the cycle ends', () => {
+  it('says syncing while replication is active and synced, with the time, when the cycle ends', () => {
     const h = harness();
     h.active$.next(true);
     assert.equal(h.last().phase, 'syncing');
     h.tick(50);
     h.active$.next(false);
-    assert.deepEqual(h.last(), { phase: 'synced', lastSyncedAt: 1050, lastError: null });
+    assert.equal(h.last().phase, 'synced');
+    assert.equal(h.last().lastSyncedAt, 1050);
   });
 
-  it('says offline whenever the device has no network, whatever replication does', () => {
+  it('counts records saved offline and says offline whatever replication does', () => {
     const h = harness();
     h.online$.next(false);
-    assert.equal(h.last().phase, 'offline');
+    h.entries$.next([entry('a'), entry('b')]);
     h.active$.next(true);
     assert.equal(h.last().phase, 'offline');
+    assert.equal(h.last().pending, 2);
   });
 
-  it('reports a failing request with its reason until a later request succeeds', () => {
+  it('says retrying with the attempt, the next try and the reason while requests fail', () => {
     const h = harness();
     h.active$.next(true);
-    h.error$.next(Object.assign(new Error('push failed'), { parameters: { errors: [{ message: 'Failed to fetch' }] } }));
-    assert.deepEqual(h.last(), { phase: 'error', lastSyncedAt: null, lastError: 'server unreachable' });
-    h.progress$.next({});
-    assert.equal(h.last().phase, 'syncing');
-    assert.equal(h.last().lastError, null);
+    h.gate$.next({ online: true, attempts: 3, nextAttemptAt: 9000, lastError: 'server busy (503)' });
+    assert.deepEqual(
+      [h.last().phase, h.last().attempts, h.last().nextAttemptAt, h.last().lastError],
+      ['retrying', 3, 9000, 'server busy (503)'],
+    );
+  });
+
+  it('does not count a cycle that ended on a failure as synced', () => {
+    const h = harness();
+    h.active$.next(true);
+    h.gate$.next({ online: true, attempts: 1, nextAttemptAt: 2000, lastError: 'server unreachable' });
+    h.active$.next(false);
+    assert.equal(h.last().lastSyncedAt, null);
+  });
+
+  it('says sync failed with the reason when a record needs the person to sign in', () => {
+    const h = harness();
+    h.entries$.next([onFailed(entry('a'), 'sign in to sync')]);
+    assert.deepEqual([h.last().phase, h.last().lastError, h.last().needsAttention], ['failed', 'sign in to sync', 1]);
+  });
+
+  it('counts rejected records as needing attention without stopping the rest', () => {
+    const h = harness();
+    h.entries$.next([onRejected(entry('a'), { code: 'VALIDATION', message: 'bad', fields: [] })]);
+    assert.deepEqual([h.last().phase, h.last().needsAttention, h.last().pending], ['synced', 1, 0]);
   });
 
   it('keeps the last synced time across going offline', () => {
     const h = harness();
-    h.active$.next(true);
-    h.active$.next(false);
+    h.progress$.next({});
     h.online$.next(false);
-    assert.deepEqual(h.last(), { phase: 'offline', lastSyncedAt: 1000, lastError: null });
+    assert.deepEqual([h.last().phase, h.last().lastSyncedAt], ['offline', 1000]);
   });
 });

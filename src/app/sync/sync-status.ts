@@ -1,70 +1,81 @@
 /**
- * The global sync indicator's state, derived only from what replication reports
- * (requests active, errors, documents received or accepted) and from connectivity.
- * Plain TypeScript: no Angular, testable with subjects.
+ * The global sync summary in the header, derived only from what replication reports
+ * (requests active, documents received or accepted), the retry gate (failed attempts,
+ * next try), the outbox (records waiting) and connectivity. Plain TypeScript: no Angular.
  */
-import { combineLatest, distinctUntilChanged, filter, map, merge, Observable, pairwise, scan, startWith } from 'rxjs';
+import { combineLatest, distinctUntilChanged, filter, map, merge, Observable, pairwise, scan, startWith, withLatestFrom } from 'rxjs';
+import type { GateState } from './queue/retry-gate';
+import type { OutboxEntry } from './queue/outbox-entry';
 
-export type SyncPhase = 'offline' | 'syncing' | 'synced' | 'error';
+export type SyncPhase = 'offline' | 'syncing' | 'retrying' | 'failed' | 'synced';
 
 export interface SyncStatus {
   readonly phase: SyncPhase;
-  /** When the server last confirmed anything (documents received or accepted). */
+  /** When the server last answered a sync request successfully. */
   readonly lastSyncedAt: number | null;
-  /** The last failure, until a later request succeeds. */
+  /** Why the last attempt failed, while retrying or failed. */
   readonly lastError: string | null;
+  /** Consecutive failed attempts and when the next one starts, while retrying. */
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  /** Records with local changes the server has not accepted (saved offline, syncing, retrying). */
+  readonly pending: number;
+  /** Records that need the person: sync failed, rejected, needs review. */
+  readonly needsAttention: number;
 }
 
 export interface SyncSignals {
   readonly online$: Observable<boolean>;
   readonly active$: Observable<boolean>;
-  readonly error$: Observable<Error>;
+  /** Emits whenever documents were received from or accepted by the server. */
   readonly progress$: Observable<unknown>;
+  readonly gate$: Observable<GateState>;
+  readonly entries$: Observable<readonly OutboxEntry[]>;
 }
 
-type Event = { kind: 'error'; message: string } | { kind: 'success' };
+const WAITING = new Set<OutboxEntry['state']>(['pending', 'syncing', 'retrying']);
+const ATTENTION = new Set<OutboxEntry['state']>(['failed', 'rejected', 'review']);
 
-interface Outcome {
-  readonly lastError: string | null;
-  readonly failing: boolean;
-  readonly lastSyncedAt: number | null;
-}
-
-export function describeError(error: unknown): string {
-  const e = error as { parameters?: { errors?: { message?: string }[] }; message?: string };
-  const inner = e?.parameters?.errors?.[0]?.message;
-  if (inner) return /fetch|network/i.test(inner) ? 'server unreachable' : inner;
-  return e?.message ?? String(error);
-}
-
-/**
- * RxDB keeps a replication "active" while it retries a failing request, so a cycle that
- * ends (active turns false) ended with the server's answer: that counts as success.
- */
 export function syncStatus$(signals: SyncSignals, now: () => number = Date.now): Observable<SyncStatus> {
-  const events$: Observable<Event> = merge(
-    signals.error$.pipe(map((error): Event => ({ kind: 'error', message: describeError(error) }))),
-    signals.progress$.pipe(map((): Event => ({ kind: 'success' }))),
-    signals.active$.pipe(
-      distinctUntilChanged(),
-      pairwise(),
-      filter(([was, is]) => was && !is),
-      map((): Event => ({ kind: 'success' })),
-    ),
+  const gate$ = signals.gate$.pipe(startWith<GateState>({ online: true, attempts: 0, nextAttemptAt: null, lastError: null }));
+  // A replication cycle that ends with no failed attempt pending ended with the server's answer.
+  const cycleDone$ = signals.active$.pipe(
+    distinctUntilChanged(),
+    pairwise(),
+    filter(([was, is]) => was && !is),
+    withLatestFrom(gate$),
+    filter(([, gate]) => gate.attempts === 0),
   );
-  const initial: Outcome = { lastError: null, failing: false, lastSyncedAt: null };
-  const outcome$ = events$.pipe(
-    scan((acc: Outcome, event: Event): Outcome =>
-      event.kind === 'error'
-        ? { ...acc, lastError: event.message, failing: true }
-        : { lastError: null, failing: false, lastSyncedAt: now() }, initial),
-    startWith(initial),
+  const lastSyncedAt$ = merge(signals.progress$, cycleDone$).pipe(
+    scan(() => now(), null as number | null),
+    startWith(null as number | null),
   );
-  return combineLatest([signals.online$, signals.active$.pipe(startWith(false)), outcome$]).pipe(
-    map(([online, active, outcome]): SyncStatus => {
-      const phase: SyncPhase = !online ? 'offline' : outcome.failing ? 'error' : active ? 'syncing' : 'synced';
-      return { phase, lastSyncedAt: outcome.lastSyncedAt, lastError: outcome.lastError };
+  return combineLatest([
+    signals.online$,
+    signals.active$.pipe(startWith(false)),
+    gate$,
+    signals.entries$.pipe(startWith([] as readonly OutboxEntry[])),
+    lastSyncedAt$,
+  ]).pipe(
+    map(([online, active, gate, entries, lastSyncedAt]): SyncStatus => {
+      const pending = entries.filter((e) => WAITING.has(e.state)).length;
+      const needsAttention = entries.filter((e) => ATTENTION.has(e.state)).length;
+      const failed = entries.find((e) => e.state === 'failed' && e.parked === null);
+      const phase: SyncPhase = !online ? 'offline'
+        : failed ? 'failed'
+        : gate.attempts > 0 ? 'retrying'
+        : active || pending > 0 ? 'syncing'
+        : 'synced';
+      return {
+        phase,
+        lastSyncedAt,
+        lastError: phase === 'failed' ? failed?.lastError ?? null : phase === 'retrying' ? gate.lastError : null,
+        attempts: phase === 'retrying' ? gate.attempts : 0,
+        nextAttemptAt: phase === 'retrying' ? gate.nextAttemptAt : null,
+        pending,
+        needsAttention,
+      };
     }),
-    distinctUntilChanged((a, b) => a.phase === b.phase && a.lastError === b.lastError && a.lastSyncedAt === b.lastSyncedAt),
+    distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
   );
 }

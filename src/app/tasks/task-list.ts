@@ -3,13 +3,15 @@ import { ScrollingModule } from '@angular/cdk/scrolling';
 import { TasksStore } from './tasks-store';
 import { ListsStore } from '../lists/lists-store';
 import { TaskEditor } from './task-editor';
+import { SyncBadge } from '../sync/sync-badge';
+import { SyncService } from '../sync/sync-service';
 import type { FieldError } from '../../shared/validate';
 import type { TaskDoc } from '../../shared/collections';
 
 /** The selected list's tasks, virtually scrolled so thousands stay fast. */
 @Component({
   selector: 'fb-task-list',
-  imports: [ScrollingModule, TaskEditor],
+  imports: [ScrollingModule, TaskEditor, SyncBadge],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './task-list.html',
   styleUrl: './task-list.css',
@@ -17,6 +19,7 @@ import type { TaskDoc } from '../../shared/collections';
 export class TaskList {
   protected readonly tasks = inject(TasksStore);
   protected readonly lists = inject(ListsStore);
+  protected readonly sync = inject(SyncService);
   protected readonly editingId = signal<string | null>(null);
   protected readonly errors = signal<readonly FieldError[]>([]);
   protected readonly editing = computed(() => this.tasks.tasks().find((t) => t.id === this.editingId()) ?? null);

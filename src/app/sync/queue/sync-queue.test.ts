@@ -62,16 +62,25 @@ describe('SyncQueue', () => {
   it('turns in-flight and retrying entries into saved offline when the network goes', async () => {
     const { store, queue } = setup();
     await queue.pushStarted('tasks', [doc('a', 1)]);
-    await queue.retryScheduled('tasks', [doc('b', 1)], 2, 'server unreachable', 5);
+    await queue.retryScheduled('tasks', [doc('b', 1)], 'server unreachable', 5);
     await queue.wentOffline();
     assert.deepEqual((await store.all()).map((e) => e.state), ['pending', 'pending']);
+  });
+
+  it('counts failed attempts per record, so the count survives a new page (reload)', async () => {
+    const { store, queue } = setup();
+    await queue.retryScheduled('tasks', [doc('a', 1)], 'server busy (503)', 10);
+    await queue.retryScheduled('tasks', [doc('a', 1)], 'server busy (503)', 20);
+    const reloaded = new SyncQueue(store, new FakeClock());
+    await reloaded.retryScheduled('tasks', [doc('a', 1)], 'server busy (503)', 30);
+    assert.equal((await store.all())[0]?.attempts, 3);
   });
 
   it('applies reports in order even when they are not awaited', async () => {
     const { store, queue } = setup();
     void queue.recordLocalWrite({ collection: 'tasks', docId: 'a', label: 'A', revision: 1, deleted: false, isInsert: true });
     void queue.pushStarted('tasks', [doc('a', 1)]);
-    await queue.retryScheduled('tasks', [doc('a', 1)], 1, 'server busy (503)', 10);
+    await queue.retryScheduled('tasks', [doc('a', 1)], 'server busy (503)', 10);
     const [entry] = await store.all();
     assert.deepEqual([entry?.state, entry?.operation, entry?.attempts], ['retrying', 'create', 1]);
   });

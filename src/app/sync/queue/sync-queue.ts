@@ -76,8 +76,9 @@ export class SyncQueue {
     });
   }
 
-  retryScheduled(collection: CollectionName, docs: readonly RowDocument[], attempts: number, error: string, nextRetryAt: number): Promise<void> {
-    return this.updateDocs(collection, docs, (entry) => onRetryScheduled(entry, attempts, error, nextRetryAt));
+  /** A failed attempt for these records: each one's own count goes up (it survives reloads). */
+  retryScheduled(collection: CollectionName, docs: readonly RowDocument[], error: string, nextRetryAt: number): Promise<void> {
+    return this.updateDocs(collection, docs, (entry) => onRetryScheduled(entry, entry.attempts + 1, error, nextRetryAt));
   }
 
   failed(collection: CollectionName, docs: readonly RowDocument[], error: string, parked?: ReadonlyMap<string, ParkedRow>): Promise<void> {

@@ -154,7 +154,7 @@ describe('SyncTransport', () => {
     const good1 = newTask({ title: 'Good one' });
     const good2 = newTask({ title: 'Good two' });
     // A corrupt local document: a revision GraphQL cannot coerce fails the whole request.
-    const poison = { ...newTask({ title: 'Poison' }), revision: 'not a number' };
+    const poison: Record<string, unknown> = { ...newTask({ title: 'Poison' }), revision: 'not a number' };
     const rows = [good1, poison, good2].map((doc) => ({ assumedMasterState: null, newDocumentState: doc }));
 
     await assert.rejects(env.transport.fetch(pushRequest(rows)));

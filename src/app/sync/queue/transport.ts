@@ -207,8 +207,8 @@ export class SyncTransport {
         await queue.failed(collection, docs, outcome.error);
         return undefined;
       case 'transient': {
-        const { attempts, nextAttemptAt } = gate.fail(outcome.error, outcome.retryAfterMs);
-        await queue.retryScheduled(collection, docs, attempts, outcome.error, nextAttemptAt);
+        const { nextAttemptAt } = gate.fail(outcome.error, outcome.retryAfterMs);
+        await queue.retryScheduled(collection, docs, outcome.error, nextAttemptAt);
         return undefined;
       }
       case 'broken': {
@@ -220,7 +220,7 @@ export class SyncTransport {
           return manual ? undefined : { conflicts: [], rejections: [] };
         }
         const { nextAttemptAt } = gate.fail(outcome.error);
-        await queue.retryScheduled(collection, docs, attempts, outcome.error, nextAttemptAt);
+        await queue.retryScheduled(collection, docs, outcome.error, nextAttemptAt);
         return undefined;
       }
     }

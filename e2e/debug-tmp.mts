@@ -1,0 +1,12 @@
+import { launchBrowser, openDevice, startServer } from './harness';
+import { createList } from './app-driver';
+const server = await startServer();
+const browser = await launchBrowser();
+const d = await openDevice(browser, server.url);
+d.page.on('console', (m) => console.log('CONSOLE', m.type(), m.text().slice(0, 300)));
+d.page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+d.page.on('response', async (r) => { if (r.url().includes('graphql')) console.log('RESP', r.status(), (await r.text().catch(()=>'')).slice(0, 200)); });
+await createList(d.page, 'Debug');
+await new Promise((r) => setTimeout(r, 3000));
+console.log('STATE', await d.page.getByTestId('sync-indicator').getAttribute('data-state'), await d.page.getByTestId('sync-label').textContent());
+await browser.close(); await server.dispose();

@@ -1,0 +1,9 @@
+import type { Routes } from '@angular/router';
+import { WorkspacePage } from './workspace-page';
+import { OutboxPage } from './sync/outbox-page';
+
+export const routes: Routes = [
+  { path: '', component: WorkspacePage, title: 'Fieldbook' },
+  { path: 'sync', component: OutboxPage, title: 'Sync · Fieldbook' },
+  { path: '**', redirectTo: '' },
+];
