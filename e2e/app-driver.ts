@@ -81,3 +81,52 @@ export async function readTask(page: Page, title: string): Promise<Required<Task
   await page.getByRole('button', { name: 'Close' }).click();
   return value;
 }
+
+/** The sync state badge beside a task: its state and the words shown. */
+export async function recordState(page: Page, title: string): Promise<{ state: string | null; label: string }> {
+  const row = page.getByTestId('task-row').filter({ has: page.getByTestId('task-title').filter({ hasText: title }) }).first();
+  const badge = row.getByTestId('record-sync-state');
+  return { state: await badge.getAttribute('data-state'), label: ((await badge.textContent()) ?? '').trim() };
+}
+
+export async function waitForRecordState(page: Page, title: string, state: string, timeoutMs = 20_000): Promise<string> {
+  const label = await waitFor(`task "${title}" to be ${state}`, async () => {
+    const current = await recordState(page, title);
+    return current.state === state ? current.label || state : undefined;
+  }, timeoutMs);
+  return label ?? state;
+}
+
+export async function syncLabel(page: Page): Promise<string> {
+  return ((await page.getByTestId('sync-label').textContent()) ?? '').trim();
+}
+
+export interface OutboxRow {
+  label: string;
+  operation: string;
+  state: string;
+  attempts: number;
+  error: string;
+}
+
+export async function openSyncPage(page: Page): Promise<void> {
+  await page.getByTestId('sync-page-link').click();
+  await page.getByTestId('outbox-summary').waitFor();
+}
+
+/**
+ * A snapshot of the Sync page's table, read in one go so rows cannot change under the
+ * read. (A string, so the test compiler's helpers do not leak into the page.)
+ */
+export async function outboxRows(page: Page): Promise<OutboxRow[]> {
+  return page.evaluate(`Array.from(document.querySelectorAll('[data-testid="outbox-row"]')).map((row) => {
+    const text = (id) => (row.querySelector('[data-testid="' + id + '"]')?.textContent ?? '').trim();
+    return {
+      label: text('outbox-label'),
+      operation: text('outbox-operation'),
+      state: row.getAttribute('data-state') ?? '',
+      attempts: Number(text('outbox-attempts')),
+      error: text('outbox-error'),
+    };
+  })`);
+}

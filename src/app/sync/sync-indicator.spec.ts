@@ -1,42 +1,73 @@
 import { provideZonelessChangeDetection, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { SyncIndicator } from './sync-indicator';
+import { provideRouter } from '@angular/router';
+import { SyncIndicator, describeStatus } from './sync-indicator';
 import { SyncService } from './sync-service';
 import type { SyncStatus } from './sync-status';
 
+const base: SyncStatus = { phase: 'synced', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0 };
+
 describe('SyncIndicator', () => {
-  // The indicator only renders SyncService.status; a signal stands in for the replication.
-  const status = signal<SyncStatus>({ phase: 'syncing', lastSyncedAt: null, lastError: null });
+  // The indicator only renders SyncService's signals; plain signals stand in for the replication.
+  const status = signal<SyncStatus>(base);
+  const progress = signal<{ received: number; total: number } | null>(null);
 
   beforeEach(() => {
     TestBed.configureTestingModule({
-      providers: [provideZonelessChangeDetection(), { provide: SyncService, useValue: { status: status.asReadonly() } }],
+      providers: [
+        provideZonelessChangeDetection(),
+        provideRouter([]),
+        { provide: SyncService, useValue: { status: status.asReadonly(), progress: progress.asReadonly() } },
+      ],
     });
   });
 
-  async function render(next: SyncStatus): Promise<HTMLElement> {
-    status.set(next);
+  async function render(next: Partial<SyncStatus>): Promise<HTMLElement> {
+    status.set({ ...base, ...next });
     const fixture = TestBed.createComponent(SyncIndicator);
     await fixture.whenStable();
-    return fixture.nativeElement.querySelector('[data-testid="sync-indicator"]') as HTMLElement;
+    return fixture.nativeElement as HTMLElement;
   }
 
-  it('tells the person their work is saved on the device while offline', async () => {
-    const el = await render({ phase: 'offline', lastSyncedAt: null, lastError: null });
-    expect(el.dataset['state']).toBe('offline');
-    expect(el.textContent).toContain('Offline — changes saved on this device');
+  it('counts the changes saved on the device while offline', async () => {
+    const el = await render({ phase: 'offline', pending: 3 });
+    expect(el.querySelector('[data-testid="sync-indicator"]')?.getAttribute('data-state')).toBe('offline');
+    expect(el.textContent).toContain('Offline — 3 changes saved on this device');
   });
 
-  it('shows the reason of a sync problem', async () => {
-    const el = await render({ phase: 'error', lastSyncedAt: null, lastError: 'server unreachable' });
-    expect(el.textContent).toContain('Sync problem');
-    expect(el.textContent).toContain('server unreachable');
+  it('announces the state in a polite live region', async () => {
+    const el = await render({ phase: 'syncing', pending: 1 });
+    const live = el.querySelector('[data-testid="sync-label"]');
+    expect(live?.getAttribute('aria-live')).toBe('polite');
+    expect(live?.textContent).toContain('Syncing 1 change…');
   });
 
-  it('shows when it last synced, in a live region for screen readers', async () => {
-    const el = await render({ phase: 'synced', lastSyncedAt: Date.UTC(2026, 0, 1, 12, 0, 0), lastError: null });
-    expect(el.textContent).toContain('Synced');
-    expect(el.querySelector('[data-testid="last-synced"]')).not.toBeNull();
-    expect(el.getAttribute('aria-live')).toBe('polite');
+  it('shows how many records need attention, linking to the Sync page', async () => {
+    const el = await render({ needsAttention: 2 });
+    const link = el.querySelector('[data-testid="needs-attention"]');
+    expect(link?.textContent).toContain('2 need attention');
+    expect(link?.getAttribute('href')).toBe('/sync');
+  });
+
+  it('shows a progress bar while a long pull runs', async () => {
+    progress.set({ received: 1500, total: 10000 });
+    const el = await render({ phase: 'syncing' });
+    expect(el.querySelector('[data-testid="pull-progress"]')?.textContent).toContain('Receiving 1,500 of ~10,000');
+    progress.set(null);
+  });
+});
+
+describe('describeStatus', () => {
+  it('says which attempt is running, when the next one starts, and why', () => {
+    const text = describeStatus({ ...base, phase: 'retrying', attempts: 3, nextAttemptAt: 10_000, lastError: 'server busy (503)' }, 2_000);
+    expect(text).toBe('Retrying (attempt 3, next try in 8 s) — server busy (503)');
+  });
+
+  it('says why sync failed', () => {
+    expect(describeStatus({ ...base, phase: 'failed', lastError: 'sign in to sync' }, 0)).toBe('Sync failed — sign in to sync');
+  });
+
+  it('says synced when nothing waits', () => {
+    expect(describeStatus(base, 0)).toBe('Synced');
   });
 });

@@ -2,7 +2,7 @@
  * When to try again after a failed request: exponential backoff with "equal jitter"
  * (half the window fixed, half random) and a cap, so a crowd of devices coming back at
  * once spreads out, yet no retry comes sooner than half its window. A server's
- * `Retry-After` wins over the computed delay.
+ * `Retry-After` can only make the wait longer (see `RetryGate.fail`).
  */
 export interface BackoffOptions {
   readonly baseMs: number;

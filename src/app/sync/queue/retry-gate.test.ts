@@ -43,10 +43,11 @@ describe('RetryGate', () => {
     assert.equal(gate.fail('x').nextAttemptAt - clock.now(), 1000);
   });
 
-  it('honours the server\'s Retry-After', () => {
+  it('honours the server\'s Retry-After, but never retries sooner than its own backoff', () => {
     const clock = new FakeClock();
     const gate = new RetryGate(clock, true, () => 1);
     assert.equal(gate.fail('busy', 7000).nextAttemptAt - clock.now(), 7000);
+    assert.equal(gate.fail('busy', 1000).nextAttemptAt - clock.now(), 2000);
   });
 
   it('opens at once on retry now, keeping the attempt count', async () => {

@@ -57,7 +57,8 @@ export class RetryGate {
   /** Records a failed attempt; returns the attempt number and when the next may start. */
   fail(error: string, retryAfterMs?: number): { attempts: number; nextAttemptAt: number } {
     const attempts = this.state.attempts + 1;
-    const delay = retryAfterMs ?? retryDelay(attempts, this.random, this.backoff);
+    // Never sooner than the server asked, and never sooner than our own backoff.
+    const delay = Math.max(retryAfterMs ?? 0, retryDelay(attempts, this.random, this.backoff));
     const nextAttemptAt = this.clock.now() + delay;
     this.set({ attempts, nextAttemptAt, lastError: error });
     return { attempts, nextAttemptAt };
