@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { syncStatus$, type SyncStatus } from './sync-status';
 import type { GateState } from './queue/retry-gate';
-import { onFailed, onLocalWrite, onRejected, type OutboxEntry } from './queue/outbox-entry';
+import { onFailed, onLocalWrite, onRejected, onRetryScheduled, type OutboxEntry } from './queue/outbox-entry';
 
 const entry = (docId: string): OutboxEntry =>
   onLocalWrite(undefined, { collection: 'tasks', docId, label: docId, revision: 1, deleted: false, isInsert: true }, 0);
@@ -48,6 +48,13 @@ describe('syncStatus$', () => {
       [h.last().phase, h.last().attempts, h.last().nextAttemptAt, h.last().lastError],
       ['retrying', 3, 9000, 'server busy (503)'],
     );
+  });
+
+  it('shows the highest attempt count of a retrying record, which survives reloads, even when the gate restarted', () => {
+    const h = harness();
+    h.gate$.next({ online: true, attempts: 1, nextAttemptAt: 9000, lastError: 'server busy (503)' });
+    h.entries$.next([onRetryScheduled(entry('a'), 4, 'server busy (503)', 9000)]);
+    assert.equal(h.last().attempts, 4);
   });
 
   it('does not count a cycle that ended on a failure as synced', () => {

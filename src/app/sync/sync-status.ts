@@ -70,7 +70,8 @@ export function syncStatus$(signals: SyncSignals, now: () => number = Date.now):
         phase,
         lastSyncedAt,
         lastError: phase === 'failed' ? failed?.lastError ?? null : phase === 'retrying' ? gate.lastError : null,
-        attempts: phase === 'retrying' ? gate.attempts : 0,
+        // The gate counts consecutive failures of any request; records count their own attempts.
+        attempts: phase === 'retrying' ? Math.max(gate.attempts, ...entries.filter((e) => e.state === 'retrying').map((e) => e.attempts)) : 0,
         nextAttemptAt: phase === 'retrying' ? gate.nextAttemptAt : null,
         pending,
         needsAttention,

@@ -37,6 +37,11 @@ describe('outbox entry transitions', () => {
     assert.equal(entry.state, 'pending');
   });
 
+  it('editing a synced record that has no entry is an update based on the revision it replaces', () => {
+    const entry = onLocalWrite(undefined, write({ revision: 5, isInsert: false }), 1);
+    assert.deepEqual([entry.operation, entry.baseRevision, entry.serverRevision], ['update', 4, 4]);
+  });
+
   it('deleting is a delete', () => {
     const synced = onAccepted(created(), 1);
     assert.equal(onLocalWrite(synced, write({ revision: 2, deleted: true, isInsert: false }), 1).operation, 'delete');

@@ -77,7 +77,9 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
   const operation: Operation = write.deleted ? 'delete' : neverOnServer ? 'create' : 'update';
   // A failing queue stays failing: the new version waits behind the same retry.
   const keepsFailure = entry && (entry.state === 'retrying' || entry.state === 'failed');
-  const base = entry?.state === 'synced' || !entry ? (entry?.serverRevision ?? null) : entry.baseRevision;
+  // A record without an entry is synced at the revision this write replaces.
+  const serverRevision = entry ? entry.serverRevision : write.isInsert ? null : write.revision - 1;
+  const base = !entry || entry.state === 'synced' ? serverRevision : entry.baseRevision;
   return {
     key: entryKey(write.collection, write.docId),
     collection: write.collection,
@@ -90,7 +92,7 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
     nextRetryAt: keepsFailure ? entry.nextRetryAt : null,
     baseRevision: write.isInsert ? null : base,
     localRevision: write.revision,
-    serverRevision: entry?.serverRevision ?? null,
+    serverRevision,
     deleted: write.deleted,
     changedAt: now,
     rejection: null,
