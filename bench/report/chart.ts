@@ -1,0 +1,73 @@
+/**
+ * A bar chart of the run (W1 seconds per variant and backend, W5 and W6 beside them),
+ * drawn as SVG and rendered to PNG by Chromium so the README can show it.
+ */
+import { writeFile } from 'node:fs/promises';
+import { launchBrowser } from '../lib/browser';
+import { median, round } from '../lib/stats';
+import type { Results } from './results';
+
+interface Bar { readonly label: string; readonly value: number; readonly color: string }
+interface Group { readonly title: string; readonly unit: string; readonly bars: Bar[] }
+
+const COLORS = { app: '#2563eb', floor: '#9ca3af', piped: '#d1d5db', pglite: '#2563eb', postgres: '#16a34a' } as const;
+
+function groups(results: Results): Group[] {
+  const out: Group[] = [];
+  for (const [backend, r] of Object.entries(results.backends)) {
+    for (const w of r?.w1 ?? []) {
+      out.push({ title: `W1 initial sync ${w.documents / 1000}k, ${backend}`, unit: 's', bars: [
+        { label: 'Fieldbook (RxDB)', value: median(w.samples.app.map((x) => x.ms)) / 1000, color: COLORS.app },
+        { label: 'floor: fetch + Dexie', value: median(w.samples.floor.map((x) => x.ms)) / 1000, color: COLORS.floor },
+        { label: 'floor, pipelined', value: median(w.samples['floor-pipelined'].map((x) => x.ms)) / 1000, color: COLORS.piped },
+      ] });
+    }
+  }
+  const w5 = Object.entries(results.backends).filter(([, r]) => r?.w5);
+  if (w5.length) out.push({ title: 'W5 cold start offline, 10k', unit: 'ms', bars: w5.map(([b, r]) => ({ label: b, value: median(r!.w5!.samples.map((x) => x.frameMs)), color: COLORS[b as 'pglite'] ?? '#666' })) });
+  const w6 = Object.entries(results.backends).filter(([, r]) => (r?.w6.length ?? 0) >= 2);
+  if (w6.length) out.push({ title: 'W6 pull 10 changes: 100k/1k docs', unit: '×', bars: w6.map(([b, r]) => ({ label: b, value: r!.w6.at(-1)!.pullMs / r!.w6[0]!.pullMs, color: COLORS[b as 'pglite'] ?? '#666' })) });
+  return out;
+}
+
+function svg(results: Results): { svg: string; width: number; height: number } {
+  const gs = groups(results);
+  const width = 900;
+  const rowH = 22;
+  const labelW = 190;
+  let y = 50;
+  const parts: string[] = [];
+  for (const g of gs) {
+    parts.push(`<text x="10" y="${y}" font-weight="bold">${g.title}</text>`);
+    y += 8;
+    const max = Math.max(...g.bars.map((b) => b.value), 1e-9);
+    for (const b of g.bars) {
+      const w = ((width - labelW - 120) * b.value) / max;
+      parts.push(`<text x="20" y="${y + 15}">${b.label}</text>`,
+        `<rect x="${labelW}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${b.color}"/>`,
+        `<text x="${labelW + w + 6}" y="${y + 15}">${round(b.value, 2)} ${g.unit}</text>`);
+      y += rowH;
+    }
+    y += 22;
+  }
+  const title = `Fieldbook bench, ${results.meta.date.slice(0, 10)}, commit ${results.meta.commit}, ${results.meta.cpus.split(' ')[0]} cores, median of ${results.meta.runs}`;
+  const height = y;
+  return {
+    width, height,
+    svg: `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">
+<rect width="100%" height="100%" fill="white"/><text x="10" y="24" font-size="15">${title}</text>${parts.join('')}</svg>`,
+  };
+}
+
+export async function renderChart(results: Results, pngPath: string): Promise<void> {
+  const { svg: source, width, height } = svg(results);
+  await writeFile(pngPath.replace(/\.png$/, '.svg'), source);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.setContent(`<body style="margin:0">${source}</body>`);
+    await page.screenshot({ path: pngPath });
+  } finally {
+    await browser.close();
+  }
+}

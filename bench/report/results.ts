@@ -1,0 +1,87 @@
+/** The shape of a bench run's results and the table printed from them. */
+import { median, quantile, round } from '../lib/stats';
+import type { W1Sample, W1Variant } from '../w1-initial-sync';
+import type { W5Sample } from '../w5-cold-start';
+import type { W6Point } from '../w6-cost-growth';
+
+export interface BackendResults {
+  w1: { documents: number; samples: Record<W1Variant, W1Sample[]> }[];
+  w5?: { documents: number; samples: W5Sample[] };
+  w6: W6Point[];
+}
+
+export interface Results {
+  meta: { date: string; commit: string; node: string; chromium: string; cpus: string; runs: number; durationS?: number };
+  backends: Partial<Record<string, BackendResults>>;
+}
+
+export interface Row {
+  readonly backend: string;
+  readonly workload: string;
+  readonly measure: string;
+  readonly fieldbook: string;
+  readonly floor: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly met: boolean | null;
+}
+
+const s = (ms: number) => `${round(ms / 1000, 2)} s`;
+const rate = (docs: number, ms: number) => `${Math.round(docs / (ms / 1000)).toLocaleString('en-US')} docs/s`;
+
+/** One summary row per workload and backend; also what the README and chart show. */
+export function summaryRows(results: Results): Row[] {
+  const rows: Row[] = [];
+  for (const [backend, r] of Object.entries(results.backends)) {
+    if (!r) continue;
+    for (const { documents, samples } of r.w1) {
+      const app = median(samples.app.map((x) => x.ms));
+      const floor = median(samples.floor.map((x) => x.ms));
+      const piped = median(samples['floor-pipelined'].map((x) => x.ms));
+      const k = `${documents / 1000}k`;
+      rows.push({
+        backend, workload: `W1 initial sync ${k}`, measure: 'median time (docs/s)',
+        fieldbook: `${s(app)} (${rate(documents, app)})`, floor: `${s(floor)} (${rate(documents, floor)}); pipelined ${s(piped)}`,
+        ratio: `${round(app / floor, 2)}×`,
+        target: documents >= 100_000 ? '≤ 2× floor, ≤ 20 s' : '≤ 2× floor',
+        met: app / floor <= 2 && (documents < 100_000 || app <= 20_000),
+      });
+      const split = (v: W1Variant) => {
+        const m = (f: (x: W1Sample) => number) => Math.round(median(samples[v].map(f)));
+        return `boot ${m((x) => x.bootMs)} + network ${m((x) => x.networkMs)} + client ${m((x) => x.clientMs)} ms, ${m((x) => x.requests)} req`;
+      };
+      rows.push({ backend, workload: `W1 initial sync ${k}`, measure: 'where the time goes', fieldbook: split('app'), floor: split('floor'), ratio: '', target: '', met: null });
+    }
+    if (r.w5) {
+      const dom = median(r.w5.samples.map((x) => x.domMs));
+      const frame = median(r.w5.samples.map((x) => x.frameMs));
+      rows.push({ backend, workload: `W5 cold start offline ${r.w5.documents / 1000}k`, measure: 'ms to first task row (DOM / next frame)',
+        fieldbook: `${Math.round(dom)} / ${Math.round(frame)} ms (p95 ${Math.round(quantile(r.w5.samples.map((x) => x.frameMs), 0.95))})`,
+        floor: '—', ratio: '', target: '≤ 1000 ms', met: frame <= 1000 });
+    }
+    const small = r.w6.find((p) => p.documents <= 1000);
+    const large = r.w6.find((p) => p.documents >= 100_000);
+    if (small && large) {
+      const ratio = large.pullMs / small.pullMs;
+      const ratioRemaining = large.pullWithRemainingMs / small.pullWithRemainingMs;
+      rows.push({ backend, workload: 'W6 pull of 10 changes, 1k vs 100k docs', measure: 'median ms (ratio)',
+        fieldbook: `${round(small.pullMs, 2)} → ${round(large.pullMs, 2)} ms (${round(ratio, 2)}×); app's first page with \`remaining\`: ${round(small.pullWithRemainingMs, 2)} → ${round(large.pullWithRemainingMs, 2)} ms (${round(ratioRemaining, 2)}×)`,
+        floor: '—', ratio: `${round(ratio, 2)}×`, target: '≤ 1.3', met: ratio <= 1.3 && ratioRemaining <= 1.3 });
+    }
+  }
+  return rows;
+}
+
+const verdict = (met: boolean | null) => (met === null ? '' : met ? 'met' : 'MISSED');
+
+/** A Markdown table (readable in a terminal, pasteable into the README). */
+export function formatTable(results: Results): string {
+  const header = ['backend', 'workload', 'measure', 'Fieldbook', 'floor', 'ratio', 'target', ''];
+  const lines = summaryRows(results).map((r) => [r.backend, r.workload, r.measure, r.fieldbook, r.floor, r.ratio, r.target, verdict(r.met)]);
+  const fmt = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `Fieldbook bench ${results.meta.date} (commit ${results.meta.commit}, ${results.meta.cpus}, Chromium ${results.meta.chromium}, median of ${results.meta.runs} runs after a warm-up)`,
+    '',
+    fmt(header), fmt(header.map(() => '---')), ...lines.map(fmt),
+  ].join('\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * W1: initial sync into a fresh client. The app (built, served by the real server) in a
+ * fresh browser context until its local task store holds every task, against the floor:
+ * the same pages fetched with `fetch` and written with raw Dexie `bulkPut`.
+ */
+import type { Browser } from 'playwright-core';
+import { bundle } from './lib/bundle';
+import { countGraphqlRequests, installTaskCountProbe, splitTime, waitResult, type TimeSplit } from './lib/browser';
+import { progress } from './lib/log';
+import { TASK_FIELDS, WORKSPACE_ID } from './lib/seed';
+
+export type W1Variant = 'app' | 'floor' | 'floor-pipelined';
+
+export interface W1Sample extends TimeSplit { readonly ms: number; readonly requests: number }
+
+type ProbeResult = { ms: number; requests?: number; graphql: [number, number][] };
+
+const APP_PULL_BATCH = 500;
+const FLOOR_QUERY = `query PullTasks($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!) {
+  pullTasks(workspaceId: $workspaceId, checkpoint: $checkpoint, limit: $limit) { documents { ${TASK_FIELDS} } checkpoint { seq id } }
+}`;
+
+async function appRun(browser: Browser, url: string, total: number, timeoutMs: number): Promise<W1Sample> {
+  const context = await browser.newContext();
+  try {
+    await installTaskCountProbe(context, total);
+    const page = await context.newPage();
+    const requests = countGraphqlRequests(page);
+    await page.goto(url);
+    const { ms, graphql } = await waitResult<ProbeResult>(page, timeoutMs);
+    return { ms, requests: requests.n, ...splitTime(ms, graphql) };
+  } finally {
+    await context.close();
+  }
+}
+
+async function floorRun(browser: Browser, url: string, total: number, pipelined: boolean, timeoutMs: number): Promise<W1Sample> {
+  const script = await bundle('floor.ts');
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const pageUrl = `${url}/__bench/floor.html`;
+    const config = { total, batchSize: APP_PULL_BATCH, query: FLOOR_QUERY, workspaceId: WORKSPACE_ID, pipelined };
+    await page.route(pageUrl, (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><script>window.__BENCH__=${JSON.stringify(config)}</script><script>${script}</script>`,
+    }));
+    await page.goto(pageUrl);
+    const { ms, requests, graphql } = await waitResult<ProbeResult>(page, timeoutMs);
+    return { ms, requests: requests ?? 0, ...splitTime(ms, graphql) };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function runW1(browser: Browser, url: string, total: number, runs: number, variants: readonly W1Variant[]): Promise<Record<W1Variant, W1Sample[]>> {
+  const timeoutMs = Math.max(60_000, total * 3);
+  const samples = Object.fromEntries(variants.map((v) => [v, [] as W1Sample[]])) as Record<W1Variant, W1Sample[]>;
+  // One warm-up of each variant, then the runs interleaved so drift hits all alike.
+  for (let i = -1; i < runs; i++) {
+    for (const variant of variants) {
+      const sample = variant === 'app'
+        ? await appRun(browser, url, total, timeoutMs)
+        : await floorRun(browser, url, total, variant === 'floor-pipelined', timeoutMs);
+      progress(`W1 ${total} ${variant} ${i < 0 ? 'warm-up' : `run ${i + 1}`}: ${Math.round(sample.ms)} ms (boot ${Math.round(sample.bootMs)}, network ${Math.round(sample.networkMs)}, client ${Math.round(sample.clientMs)}), ${sample.requests} requests`);
+      if (i >= 0) samples[variant].push(sample);
+    }
+  }
+  return samples;
+}
