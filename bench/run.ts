@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmark suite of issue 7, in one run, on loopback.
  *
  *   npm run bench -- [--runs 5] [--sizes 10000,100000] [--backends pglite,postgres]
- *                    [--only W1,W5,W6] [--reuse-build] [--out bench/results/latest.json]
+ *                    [--only W1,W4,W5,W6] [--load-seconds 10] [--reuse-build] [--out bench/results/latest.json]
  *
  * Progress goes to stderr; the result table to stdout; the figures to a JSON file and a
  * chart (PNG) beside it. A watchdog ends the run (and its servers) if it overruns.
@@ -22,6 +22,7 @@ import { round } from './lib/stats';
 import { renderChart } from './report/chart';
 import { formatTable, type BackendResults, type Results } from './report/results';
 import { runW1 } from './w1-initial-sync';
+import { runW4 } from './w4-server-load';
 import { runW5 } from './w5-cold-start';
 import { measurePull10 } from './w6-cost-growth';
 
@@ -30,7 +31,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '10000,100000' },
     backends: { type: 'string', default: BACKENDS.join(',') },
-    only: { type: 'string', default: 'W1,W5,W6' },
+    only: { type: 'string', default: 'W1,W4,W5,W6' },
+    'load-seconds': { type: 'string', default: '10' },
     'reuse-build': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/latest.json' },
     'timeout-min': { type: 'string', default: '25' },
@@ -69,13 +71,18 @@ async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof
         progress(`W6 ${backend} ${size} docs: ${JSON.stringify(out.w6.at(-1))}`);
       }
       if (only.has('W1')) {
-        const samples = await runW1(browser, server.url, size, runs, ['app', 'floor', 'floor-pipelined']);
+        // 100k runs are long: the attribution variants run at 10k only, and the 10k runs
+        // before them serve as the warm-up of server and browser.
+        const large = size >= 100_000;
+        const variants = large ? ['app', 'floor', 'floor-pipelined'] as const : ['app', 'rxdb', 'rxdb-batch1000', 'floor', 'floor-pipelined'] as const;
+        const samples = await runW1(browser, server.url, size, runs, variants, !large || !sizes.some((x) => x < size));
         out.w1.push({ documents: size, samples });
       }
       if (only.has('W5') && size === 10_000) {
         out.w5 = { documents: size, samples: await runW5(browser, server.url, size, runs) };
       }
     }
+    if (only.has('W4')) out.w4 = await runW4(server.url, seeder, Number(args['load-seconds']));
     return out;
   } finally {
     await server.dispose();

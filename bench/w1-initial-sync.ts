@@ -9,7 +9,12 @@ import { countGraphqlRequests, installTaskCountProbe, splitTime, waitResult, typ
 import { progress } from './lib/log';
 import { TASK_FIELDS, WORKSPACE_ID } from './lib/seed';
 
-export type W1Variant = 'app' | 'floor' | 'floor-pipelined';
+/**
+ * `app`: the built app; `rxdb`: the app's database and replication files alone in a blank
+ * page (`rxdb-batch1000`: with pull pages of 1,000, the server's maximum, instead of 500); `floor`: fetch + raw Dexie `bulkPut` per page; `floor-pipelined`: the same, with the
+ * next page fetched while the current one is written.
+ */
+export type W1Variant = 'app' | 'rxdb' | 'rxdb-batch1000' | 'floor' | 'floor-pipelined';
 
 export interface W1Sample extends TimeSplit { readonly ms: number; readonly requests: number }
 
@@ -34,13 +39,12 @@ async function appRun(browser: Browser, url: string, total: number, timeoutMs: n
   }
 }
 
-async function floorRun(browser: Browser, url: string, total: number, pipelined: boolean, timeoutMs: number): Promise<W1Sample> {
-  const script = await bundle('floor.ts');
+async function pageRun(browser: Browser, url: string, entry: string, config: object, timeoutMs: number): Promise<W1Sample> {
+  const script = await bundle(entry);
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    const pageUrl = `${url}/__bench/floor.html`;
-    const config = { total, batchSize: APP_PULL_BATCH, query: FLOOR_QUERY, workspaceId: WORKSPACE_ID, pipelined };
+    const pageUrl = `${url}/__bench/${entry.replace(/\.ts$/, '')}.html`;
     await page.route(pageUrl, (route) => route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><meta charset="utf-8"><script>window.__BENCH__=${JSON.stringify(config)}</script><script>${script}</script>`,
@@ -53,15 +57,18 @@ async function floorRun(browser: Browser, url: string, total: number, pipelined:
   }
 }
 
-export async function runW1(browser: Browser, url: string, total: number, runs: number, variants: readonly W1Variant[]): Promise<Record<W1Variant, W1Sample[]>> {
+export async function runW1(browser: Browser, url: string, total: number, runs: number, variants: readonly W1Variant[], warmUp = true): Promise<Partial<Record<W1Variant, W1Sample[]>>> {
   const timeoutMs = Math.max(60_000, total * 3);
   const samples = Object.fromEntries(variants.map((v) => [v, [] as W1Sample[]])) as Record<W1Variant, W1Sample[]>;
   // One warm-up of each variant, then the runs interleaved so drift hits all alike.
-  for (let i = -1; i < runs; i++) {
+  for (let i = warmUp ? -1 : 0; i < runs; i++) {
     for (const variant of variants) {
-      const sample = variant === 'app'
-        ? await appRun(browser, url, total, timeoutMs)
-        : await floorRun(browser, url, total, variant === 'floor-pipelined', timeoutMs);
+      const sample = variant === 'app' ? await appRun(browser, url, total, timeoutMs)
+        : variant === 'rxdb' ? await pageRun(browser, url, 'rxdb.ts', { total, workspaceId: WORKSPACE_ID }, timeoutMs)
+        : variant === 'rxdb-batch1000' ? await pageRun(browser, url, 'rxdb.ts', { total, workspaceId: WORKSPACE_ID, pullBatchSize: 1000 }, timeoutMs)
+        : await pageRun(browser, url, 'floor.ts', {
+          total, batchSize: APP_PULL_BATCH, query: FLOOR_QUERY, workspaceId: WORKSPACE_ID, pipelined: variant === 'floor-pipelined',
+        }, timeoutMs);
       progress(`W1 ${total} ${variant} ${i < 0 ? 'warm-up' : `run ${i + 1}`}: ${Math.round(sample.ms)} ms (boot ${Math.round(sample.bootMs)}, network ${Math.round(sample.networkMs)}, client ${Math.round(sample.clientMs)}), ${sample.requests} requests`);
       if (i >= 0) samples[variant].push(sample);
     }

@@ -6,7 +6,7 @@ import { median } from './lib/stats';
 import { gql, TASK_FIELDS, WORKSPACE_ID, type Seeder } from './lib/seed';
 
 /** Greater than every UUID: a checkpoint `{ seq: m, id: MAX_ID }` means "after seq m". */
-const MAX_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+export const MAX_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 const REPS = 40;
 
 const pullQuery = (withRemaining: boolean) => `query PullTasks($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!) {
@@ -21,7 +21,7 @@ async function changesAfter(url: string, seq: number, limit: number): Promise<nu
 }
 
 /** The workspace's newest change seq among tasks, found with a few one-document pulls. */
-async function newestSeq(url: string): Promise<number> {
+export async function newestSeq(url: string): Promise<number> {
   let hi = 1;
   while ((await changesAfter(url, hi, 1)) > 0) hi *= 2;
   let lo = 0;

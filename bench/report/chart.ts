@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { launchBrowser } from '../lib/browser';
 import { median, round } from '../lib/stats';
 import type { Results } from './results';
+import type { W1Variant } from '../w1-initial-sync';
 
 interface Bar { readonly label: string; readonly value: number; readonly color: string }
 interface Group { readonly title: string; readonly unit: string; readonly bars: Bar[] }
@@ -16,13 +17,22 @@ function groups(results: Results): Group[] {
   const out: Group[] = [];
   for (const [backend, r] of Object.entries(results.backends)) {
     for (const w of r?.w1 ?? []) {
+      const bar = (v: W1Variant, label: string, color: string): Bar[] =>
+        w.samples[v] ? [{ label, value: median(w.samples[v].map((x) => x.ms)) / 1000, color }] : [];
       out.push({ title: `W1 initial sync ${w.documents / 1000}k, ${backend}`, unit: 's', bars: [
-        { label: 'Fieldbook (RxDB)', value: median(w.samples.app.map((x) => x.ms)) / 1000, color: COLORS.app },
-        { label: 'floor: fetch + Dexie', value: median(w.samples.floor.map((x) => x.ms)) / 1000, color: COLORS.floor },
-        { label: 'floor, pipelined', value: median(w.samples['floor-pipelined'].map((x) => x.ms)) / 1000, color: COLORS.piped },
+        ...bar('app', 'Fieldbook app', COLORS.app),
+        ...bar('rxdb', 'RxDB wiring alone', '#60a5fa'),
+        ...bar('rxdb-batch1000', 'RxDB alone, batch 1000', '#93c5fd'),
+        ...bar('floor', 'floor: fetch + Dexie', COLORS.floor),
+        ...bar('floor-pipelined', 'floor, pipelined', COLORS.piped),
       ] });
     }
   }
+  const w4 = Object.entries(results.backends).filter(([, r]) => r?.w4);
+  if (w4.length) out.push({ title: 'W4 req/s, 50 clients', unit: 'req/s', bars: w4.flatMap(([b, r]) => [
+    { label: `Fieldbook, ${b}`, value: r!.w4!.fieldbook.reqPerS, color: COLORS[b as 'pglite'] ?? '#666' },
+    { label: `hello-world yoga (${b} run)`, value: r!.w4!.floor.reqPerS, color: COLORS.floor },
+  ]) });
   const w5 = Object.entries(results.backends).filter(([, r]) => r?.w5);
   if (w5.length) out.push({ title: 'W5 cold start offline, 10k', unit: 'ms', bars: w5.map(([b, r]) => ({ label: b, value: median(r!.w5!.samples.map((x) => x.frameMs)), color: COLORS[b as 'pglite'] ?? '#666' })) });
   const w6 = Object.entries(results.backends).filter(([, r]) => (r?.w6.length ?? 0) >= 2);

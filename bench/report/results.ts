@@ -1,11 +1,13 @@
 /** The shape of a bench run's results and the table printed from them. */
 import { median, quantile, round } from '../lib/stats';
 import type { W1Sample, W1Variant } from '../w1-initial-sync';
+import type { W4Results } from '../w4-server-load';
 import type { W5Sample } from '../w5-cold-start';
 import type { W6Point } from '../w6-cost-growth';
 
 export interface BackendResults {
-  w1: { documents: number; samples: Record<W1Variant, W1Sample[]> }[];
+  w1: { documents: number; samples: Partial<Record<W1Variant, W1Sample[]>> }[];
+  w4?: W4Results;
   w5?: { documents: number; samples: W5Sample[] };
   w6: W6Point[];
 }
@@ -35,9 +37,10 @@ export function summaryRows(results: Results): Row[] {
   for (const [backend, r] of Object.entries(results.backends)) {
     if (!r) continue;
     for (const { documents, samples } of r.w1) {
-      const app = median(samples.app.map((x) => x.ms));
-      const floor = median(samples.floor.map((x) => x.ms));
-      const piped = median(samples['floor-pipelined'].map((x) => x.ms));
+      const med = (v: W1Variant) => median((samples[v] ?? []).map((x) => x.ms));
+      const app = med('app');
+      const floor = med('floor');
+      const piped = med('floor-pipelined');
       const k = `${documents / 1000}k`;
       rows.push({
         backend, workload: `W1 initial sync ${k}`, measure: 'median time (docs/s)',
@@ -46,11 +49,26 @@ export function summaryRows(results: Results): Row[] {
         target: documents >= 100_000 ? '≤ 2× floor, ≤ 20 s' : '≤ 2× floor',
         met: app / floor <= 2 && (documents < 100_000 || app <= 20_000),
       });
+      for (const [v, label] of [['rxdb', 'RxDB wiring alone (no Angular/UI/transport)'], ['rxdb-batch1000', 'RxDB wiring alone, pull batch 1000']] as const) {
+        if (!samples[v]) continue;
+        rows.push({ backend, workload: `W1 initial sync ${k}`, measure: label,
+          fieldbook: `${s(med(v))} (${rate(documents, med(v))})`, floor: '', ratio: `${round(med(v) / floor, 2)}×`, target: '', met: null });
+      }
       const split = (v: W1Variant) => {
-        const m = (f: (x: W1Sample) => number) => Math.round(median(samples[v].map(f)));
+        const m = (f: (x: W1Sample) => number) => Math.round(median((samples[v] ?? []).map(f)));
         return `boot ${m((x) => x.bootMs)} + network ${m((x) => x.networkMs)} + client ${m((x) => x.clientMs)} ms, ${m((x) => x.requests)} req`;
       };
-      rows.push({ backend, workload: `W1 initial sync ${k}`, measure: 'where the time goes', fieldbook: split('app'), floor: split('floor'), ratio: '', target: '', met: null });
+      rows.push({ backend, workload: `W1 initial sync ${k}`, measure: 'where the time goes', fieldbook: `app: ${split('app')}${samples.rxdb ? `; RxDB alone: ${split('rxdb')}` : ''}`, floor: split('floor'), ratio: '', target: '', met: null });
+    }
+    if (r.w4) {
+      const { fieldbook: f, floor: h } = r.w4;
+      const share = f.reqPerS / h.reqPerS;
+      rows.push({ backend, workload: `W4 ${50} clients (80% pull, 20% push) + ${r.w4.subscriptions} idle subscriptions, ${r.w4.seconds} s`,
+        measure: 'req/s, p50/p99 ms, peak RSS',
+        fieldbook: `${f.reqPerS} req/s, ${f.p50Ms}/${f.p99Ms} ms, ${f.peakRssMb} MB (idle ${r.w4.idleRssMb} MB, ${r.w4.subscribedRssMb} MB once subscribed)${f.errors ? `, ${f.errors} errors` : ''}`,
+        floor: `hello-world yoga: ${h.reqPerS} req/s, ${h.p50Ms}/${h.p99Ms} ms, ${h.peakRssMb} MB`,
+        ratio: `${round(share * 100)}% of floor`, target: '≥ 40% of floor, p99 ≤ 50 ms, ≤ 300 MB',
+        met: share >= 0.4 && f.p99Ms <= 50 && f.peakRssMb <= 300 && f.errors === 0 });
     }
     if (r.w5) {
       const dom = median(r.w5.samples.map((x) => x.domMs));
