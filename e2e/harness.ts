@@ -66,11 +66,16 @@ export async function startServer(options: { dataDir?: string; port?: number; en
   child.stderr?.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`the server on ${url} (output so far: ${output})`, async () => {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-    const res = await fetch(`${url}/`).catch(() => undefined);
-    return res?.ok;
-  }, 30_000);
+  try {
+    await waitFor(`the server on ${url}`, async () => {
+      if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+      const res = await fetch(`${url}/`).catch(() => undefined);
+      return res?.ok;
+    }, 90_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}; server output: ${output}`);
+  }
   const stop = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;

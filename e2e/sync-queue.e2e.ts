@@ -4,6 +4,7 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { graphql, launchBrowser, openDevice, startServer, waitFor, type Device, type RunningServer } from './harness';
 import { FaultProxy, isGraphQL, isPull, isPush } from './fault-proxy';
@@ -152,7 +153,7 @@ describe('several tabs', () => {
 });
 
 describe('the Sync page', () => {
-  it('lists each pending change with its operation, attempts and error, and empties once synced', async () => {
+  it('lists each pending change with its operation, attempts and error, exports them, and empties once synced', async () => {
     const { context, page } = await device();
     await createList(page, 'Outbox');
     await createTask(page, 'Will be edited');
@@ -169,6 +170,13 @@ describe('the Sync page', () => {
     assert.deepEqual(
       rows.map((r) => [r.label, r.operation, r.state, r.attempts]).sort(),
       [['Brand new', 'create', 'pending', 0], ['Was edited', 'update', 'pending', 0], ['Will be deleted', 'delete', 'pending', 0]],
+    );
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pending').click()]);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as { records: { label: string; operation: string; localVersion: { title: string } | null }[] };
+    assert.deepEqual(
+      exported.records.map((r) => [r.label, r.operation, r.localVersion?.title]).sort(),
+      [['Brand new', 'create', 'Brand new'], ['Was edited', 'update', 'Was edited'], ['Will be deleted', 'delete', 'Will be deleted']],
     );
 
     proxy.failWith(503, isPush, '1');

@@ -18,6 +18,13 @@ const INITIAL: SyncStatus = {
   phase: 'syncing', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0,
 };
 
+/** A stored RxDB document as the server would see it: no internal fields, `deleted` flag. */
+function toWireDocument(stored: Record<string, unknown>): Record<string, unknown> {
+  const { _meta, _rev, _attachments, _deleted, ...fields } = stored;
+  void _meta; void _rev; void _attachments;
+  return { ...fields, deleted: _deleted === true };
+}
+
 /** A long pull in progress: documents received so far and the estimated total. */
 export interface PullProgressState {
   readonly received: number;
@@ -140,8 +147,10 @@ export class SyncService {
     const db = this.database.db;
     const entries = this.entries();
     const records = await Promise.all(entries.map(async (entry) => {
-      const doc = await db[entry.collection].findOne(entry.docId).exec();
-      return { ...entry, localVersion: doc ? doc.toJSON() : entry.parked?.newDocumentState ?? null };
+      // Read from storage with tombstones included: a pending delete is exported too.
+      const [stored] = await db[entry.collection].storageInstance.findDocumentsById([entry.docId], true);
+      const localVersion = stored ? toWireDocument(stored as unknown as Record<string, unknown>) : entry.parked?.newDocumentState ?? null;
+      return { ...entry, localVersion };
     }));
     return JSON.stringify({ exportedAt: new Date().toISOString(), workspaceId: DEFAULT_WORKSPACE_ID, records }, null, 2);
   }
