@@ -31,7 +31,7 @@ function groups(results: Results): Group[] {
   const w4 = Object.entries(results.backends).filter(([, r]) => r?.w4);
   if (w4.length) out.push({ title: 'W4 req/s, 50 clients', unit: 'req/s', bars: w4.flatMap(([b, r]) => [
     { label: `Fieldbook, ${b}`, value: r!.w4!.fieldbook.reqPerS, color: COLORS[b as 'pglite'] ?? '#666' },
-    { label: `hello-world yoga (${b} run)`, value: r!.w4!.floor.reqPerS, color: COLORS.floor },
+    { label: `hello-world (${b} run)`, value: r!.w4!.floor.reqPerS, color: COLORS.floor },
   ]) });
   const w5 = Object.entries(results.backends).filter(([, r]) => r?.w5);
   if (w5.length) out.push({ title: 'W5 cold start offline, 10k', unit: 'ms', bars: w5.map(([b, r]) => ({ label: b, value: median(r!.w5!.samples.map((x) => x.frameMs)), color: COLORS[b as 'pglite'] ?? '#666' })) });
