@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { graphql, launchBrowser, openDevice, startServer, waitFor, waitForOfflineShell, type Device, type RunningServer } from './harness';
-import { createList, createTask, deleteTask, editTask, readTask, selectList, taskTitles, waitForPhase } from './app-driver';
+import { createList, createTask, deleteTask, editTask, openSyncPage, readTask, selectList, taskTitles, waitForPhase, waitForRecordState } from './app-driver';
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 
 let server: RunningServer;
@@ -116,6 +116,30 @@ describe('two devices on one workspace', () => {
     });
     // Different fields merge; the same last-write-wins field goes to the write the server accepted last (B's).
     assert.deepEqual(converged, { title: 'Inspect valve', notes: 'Seal is worn', status: 'doing', priority: 'low', dueAt: '2026-12-01' });
+    await closeAll(a, b);
+  });
+
+  it('keeps my title when the same title was changed elsewhere: needs review, with both versions on the Sync page', async () => {
+    const [a, b] = await twoDevices();
+    await createList(a.page, 'Titles');
+    await createTask(a.page, 'Name me');
+    await selectList(b.page, 'Titles');
+    await b.page.getByTestId('task-title').filter({ hasText: 'Name me' }).waitFor();
+
+    await Promise.all([a.context.setOffline(true), b.context.setOffline(true)]);
+    await editTask(a.page, 'Name me', { title: 'Named by A' });
+    await editTask(b.page, 'Name me', { title: 'Named by B' });
+    await a.context.setOffline(false);
+    await waitForPhase(a.page, 'synced');
+    await b.context.setOffline(false);
+
+    await waitFor('B to show the server title', () => b.page.getByTestId('task-title').filter({ hasText: 'Named by A' }).count());
+    assert.equal(await waitForRecordState(b.page, 'Named by A', 'review'), 'Needs review');
+    await openSyncPage(b.page);
+    const review = b.page.getByTestId('outbox-review-field');
+    await review.waitFor();
+    assert.equal(await review.getByTestId('review-mine').textContent(), 'Named by B');
+    assert.equal(await review.getByTestId('review-theirs').textContent(), 'Named by A');
     await closeAll(a, b);
   });
 

@@ -14,8 +14,20 @@ import { mergeDocuments, type MergeResult } from '../../shared/merge';
 
 type Revisioned = Record<string, unknown> & { revision: number; _deleted?: boolean };
 
+/** The three versions of a conflicted record, kept so the person's version is never lost. */
+export interface ConflictVersions {
+  readonly base: Record<string, unknown> | null;
+  readonly mine: Record<string, unknown>;
+  readonly theirs: Record<string, unknown>;
+}
+
 /** Told about merges that left fields for a person to decide (the review inbox builds on it). */
-export type ReviewListener = (collection: CollectionName, id: string, review: MergeResult<never>['review']) => void;
+export type ReviewListener = (
+  collection: CollectionName,
+  id: string,
+  review: MergeResult<never>['review'],
+  versions: ConflictVersions,
+) => void;
 
 function toWire(doc: Revisioned): Revisioned & { deleted: boolean } {
   const { _deleted, ...rest } = doc;
@@ -42,7 +54,9 @@ export function revisionAwareConflictHandler<T>(
       const mine = toWire(input.newDocumentState as Revisioned);
       const theirs = toWire(input.realMasterState as Revisioned);
       const result = mergeDocuments(collection, base, mine, theirs);
-      if (result.review.length > 0) onReview(collection, String(mine['id']), result.review);
+      if (result.review.length > 0) {
+        onReview(collection, String(mine['id']), result.review, { base: base ? stripInternal(base) : null, mine: stripInternal(mine), theirs: stripInternal(theirs) });
+      }
       if (result.takesTheirs) return input.realMasterState;
       const { deleted, ...merged } = result.merged;
       return { ...merged, _deleted: deleted } as Revisioned & { _deleted: boolean };

@@ -98,8 +98,10 @@ export class SyncService {
         if (this.queue) void this.queue.recordLocalWrite(write);
         else this.earlyWrites.push(write);
       },
-      onReview: (collection, id, review) =>
-        void this.queue?.needsReview(collection, id, review.map((r) => (r.reason === 'same-field' ? `${r.field} changed on both sides` : r.reason.replace('-', ' '))).join('; ')),
+      onReview: (collection, id, review, versions) => {
+        const reason = review.map((r) => (r.reason === 'same-field' ? `${r.field} changed on both sides` : r.reason.replace('-', ' '))).join('; ');
+        void this.queue?.needsReview(collection, id, reason, { reasons: review, ...versions });
+      },
     });
   }
 

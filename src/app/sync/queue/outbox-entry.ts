@@ -15,6 +15,14 @@ export interface RejectionInfo {
   readonly fields: readonly { field: string; message: string }[];
 }
 
+/** A conflict the merge could not settle: which fields, why, and all three versions. */
+export interface ReviewInfo {
+  readonly reasons: readonly { field: string; reason: string }[];
+  readonly base: Record<string, unknown> | null;
+  readonly mine: Record<string, unknown>;
+  readonly theirs: Record<string, unknown>;
+}
+
 /** A push row held back from the queue (it failed alone, repeatedly): retried on request. */
 export interface ParkedRow {
   readonly assumedMasterState: Record<string, unknown> | null;
@@ -46,6 +54,8 @@ export interface OutboxEntry {
   readonly changedAt: number;
   readonly rejection: RejectionInfo | null;
   readonly parked: ParkedRow | null;
+  /** While in review: the person's version and the server's, until they decide. */
+  readonly review: ReviewInfo | null;
 }
 
 export function entryKey(collection: CollectionName, docId: string): string {
@@ -97,6 +107,7 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
     changedAt: now,
     rejection: null,
     parked: entry?.state === 'failed' ? entry.parked : null,
+    review: entry?.state === 'review' ? entry.review : null,
   };
 }
 
@@ -137,9 +148,9 @@ export function onRejected(entry: OutboxEntry, rejection: RejectionInfo): Outbox
   return { ...entry, state: 'rejected', lastError: rejection.message, nextRetryAt: null, rejection };
 }
 
-/** The merge left fields for the person to decide. */
-export function onNeedsReview(entry: OutboxEntry, reason: string): OutboxEntry {
-  return { ...entry, state: 'review', lastError: reason, nextRetryAt: null };
+/** The merge left fields for the person to decide; every version is kept with the entry. */
+export function onNeedsReview(entry: OutboxEntry, reason: string, review: ReviewInfo | null = entry.review): OutboxEntry {
+  return { ...entry, state: 'review', lastError: reason, nextRetryAt: null, review };
 }
 
 /** Connectivity lost: nothing is failing, work waits on the device. */

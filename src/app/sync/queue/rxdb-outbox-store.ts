@@ -44,6 +44,7 @@ export const outboxSchema = {
     changedAt: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
     rejection: { type: ['object', 'null'] },
     parked: { type: ['object', 'null'] },
+    review: { type: ['object', 'null'] },
   },
   required: ['key', 'recordCollection', 'docId', 'label', 'operation', 'state', 'attempts', 'localRevision', 'deleted', 'changedAt'],
   indexes: ['changedAt'],

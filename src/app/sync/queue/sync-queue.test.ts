@@ -76,6 +76,21 @@ describe('SyncQueue', () => {
     assert.equal((await store.all())[0]?.attempts, 3);
   });
 
+  it('keeps all three versions of a conflict left for review', async () => {
+    const { store, queue } = setup();
+    const base = { id: 'a', title: 'Pump', revision: 1, deleted: false };
+    await queue.needsReview('tasks', 'a', 'title changed on both sides', {
+      reasons: [{ field: 'title', reason: 'same-field' }],
+      base,
+      mine: { ...base, title: 'Mine', revision: 2 },
+      theirs: { ...base, title: 'Theirs', revision: 2 },
+    });
+    const [entry] = await store.all();
+    assert.equal(entry?.state, 'review');
+    assert.equal(entry?.review?.mine['title'], 'Mine');
+    assert.equal(entry?.review?.theirs['title'], 'Theirs');
+  });
+
   it('applies reports in order even when they are not awaited', async () => {
     const { store, queue } = setup();
     void queue.recordLocalWrite({ collection: 'tasks', docId: 'a', label: 'A', revision: 1, deleted: false, isInsert: true });

@@ -12,7 +12,7 @@ import type { CollectionName } from '../../../shared/collections';
 import type { Clock } from './clock';
 import {
   entryKey, onAccepted, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
-  type LocalWrite, type OutboxEntry, type ParkedRow, type RejectionInfo,
+  type LocalWrite, type OutboxEntry, type ParkedRow, type RejectionInfo, type ReviewInfo,
 } from './outbox-entry';
 import type { OutboxStore } from './outbox-store';
 
@@ -92,11 +92,14 @@ export class SyncQueue {
     });
   }
 
-  needsReview(collection: CollectionName, docId: string, reason: string): Promise<void> {
-    return this.update([entryKey(collection, docId)], (found) => {
-      const entry = found.get(entryKey(collection, docId));
-      return [entry ? [onNeedsReview(entry, reason)] : []];
-    });
+  /** A conflict left for the person: the record stays in the outbox with all three versions. */
+  needsReview(collection: CollectionName, docId: string, reason: string, review: ReviewInfo): Promise<void> {
+    const mine = review.mine;
+    const doc: RowDocument = {
+      id: docId, revision: Number(mine['revision'] ?? 0), deleted: mine['deleted'] === true,
+      label: String(mine['title'] ?? mine['name'] ?? docId), isNew: review.base === null,
+    };
+    return this.updateDocs(collection, [doc], (entry) => onNeedsReview(entry, reason, review));
   }
 
   /** Connectivity lost: requests in flight or waiting to retry become work saved on the device. */

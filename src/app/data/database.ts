@@ -1,0 +1,67 @@
+/**
+ * The local database: RxDB on Dexie (IndexedDB). It is the app's source of truth;
+ * the server is reached only through replication (`../sync/replication.ts`).
+ */
+import { createRxDatabase, type RxCollection, type RxDatabase } from 'rxdb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { listSchema, rxSchemaOf, taskSchema, type ListDoc, type TaskDoc } from '../../shared/collections';
+import { revisionAwareConflictHandler, type ReviewListener } from '../sync/conflict-handler';
+import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
+import type { LocalWrite } from '../sync/queue/outbox-entry';
+
+export type ListCollection = RxCollection<ListDoc>;
+export type TaskCollection = RxCollection<TaskDoc>;
+
+export interface FieldbookCollections {
+  lists: ListCollection;
+  tasks: TaskCollection;
+  /** Local only: the sync state of records with unaccepted changes. */
+  outbox: OutboxCollection;
+}
+
+export interface DatabaseListeners {
+  /** Merges that left fields for a person to decide. */
+  readonly onReview?: ReviewListener;
+  /** Every local write (not replication's), so the outbox can record it. */
+  readonly onLocalWrite?: (write: LocalWrite) => void;
+}
+
+export type FieldbookDatabase = RxDatabase<FieldbookCollections>;
+
+export async function createFieldbookDatabase(name: string, listeners: DatabaseListeners = {}): Promise<FieldbookDatabase> {
+  const { onReview, onLocalWrite } = listeners;
+  const db = await createRxDatabase<FieldbookCollections>({
+    name,
+    storage: getRxStorageDexie(),
+    multiInstance: true,
+    eventReduce: true,
+    closeDuplicates: true,
+  });
+  await db.addCollections({
+    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview) },
+    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview) },
+    outbox: { schema: outboxSchema },
+  });
+  // Every local change proposes the next revision (see the contract in shared/collections.ts).
+  // The hook runs for incrementalModify/Patch/Remove; replication writes bypass it.
+  type Replicated = RxCollection<{ id: string; revision: number; title?: string; name?: string; _deleted?: boolean }>;
+  for (const collection of [db.lists, db.tasks] as unknown as Replicated[]) {
+    collection.preSave((data, previous) => {
+      data.revision = (previous as { revision: number }).revision + 1;
+    }, false);
+    if (onLocalWrite) {
+      const record = (data: { id: string; revision: number; title?: string; name?: string; _deleted?: boolean }, isInsert: boolean) =>
+        onLocalWrite({
+          collection: collection.name as 'lists' | 'tasks',
+          docId: data.id,
+          label: data.title ?? data.name ?? data.id,
+          revision: data.revision,
+          deleted: data._deleted === true,
+          isInsert,
+        });
+      collection.postInsert((data) => record(data, true), false);
+      collection.postSave((data) => record(data, false), false);
+    }
+  }
+  return db;
+}

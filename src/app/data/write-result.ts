@@ -1,0 +1,7 @@
+import type { FieldError } from '../../shared/validate';
+
+/** What a store's write returns: bad input is data for the form, never an exception. */
+export type WriteResult<T = void> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+export const ok = <T>(value: T): WriteResult<T> => ({ ok: true, value });
+export const invalid = (errors: readonly FieldError[]): WriteResult<never> => ({ ok: false, errors });
