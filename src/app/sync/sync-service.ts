@@ -53,7 +53,7 @@ export class SyncService {
   private transport: SyncTransport | undefined;
   private readonly earlyWrites: LocalWrite[] = [];
   private readonly progressState = signal<PullProgressState | null>(null);
-  private pullRun = { received: 0, total: 0 };
+  private readonly pullRun = new Map<string, { received: number; remaining: number }>();
 
   /** The header's summary. */
   readonly status = toSignal(
@@ -129,7 +129,7 @@ export class SyncService {
       fetch: this.transport.fetch,
     });
     this.replication.active$.pipe(filter((active) => !active)).subscribe(() => {
-      this.pullRun = { received: 0, total: 0 };
+      this.pullRun.clear();
       this.progressState.set(null);
     });
     this.gate.setOnline(this.connectivity.isOnline());
@@ -178,11 +178,18 @@ export class SyncService {
     }
   }
 
+  /** Sums every collection's pull: received so far, plus what each still has to send. */
   private onPullProgress(progress: PullProgress): void {
-    const run = this.pullRun;
+    const run = this.pullRun.get(progress.collection) ?? { received: 0, remaining: 0 };
     run.received += progress.received;
-    if (progress.remaining !== undefined) run.total = run.received + progress.remaining;
-    run.total = Math.max(run.total, run.received);
-    this.progressState.set(run.total >= PROGRESS_THRESHOLD ? { received: run.received, total: run.total } : null);
+    run.remaining = progress.remaining ?? Math.max(0, run.remaining - progress.received);
+    this.pullRun.set(progress.collection, run);
+    let received = 0;
+    let total = 0;
+    for (const c of this.pullRun.values()) {
+      received += c.received;
+      total += c.received + c.remaining;
+    }
+    this.progressState.set(total >= PROGRESS_THRESHOLD ? { received, total } : null);
   }
 }
