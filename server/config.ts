@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
+import { DEFAULT_CORS_ORIGINS } from './hardening';
 
 export interface ServerConfig {
   readonly port: number;
@@ -17,6 +18,8 @@ export interface ServerConfig {
   /** The Angular build output served for every path that is not `/graphql`. */
   readonly staticDir: string;
   readonly defaultWorkspaceId: string;
+  /** Other origins allowed to call the API (CORS); Capacitor's app origins by default. */
+  readonly corsOrigins: readonly string[];
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +32,7 @@ export const DEFAULT_CONFIG = {
   nodeEnv: 'development',
   staticDir: path.join(repoRoot, 'dist/fieldbook/browser'),
   defaultWorkspaceId: DEFAULT_WORKSPACE_ID,
+  corsOrigins: DEFAULT_CORS_ORIGINS,
 } as const satisfies ServerConfig;
 
 function parsePort(value: string): number {
@@ -48,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(env['DATA_DIR'] ? { dataDir: path.resolve(env['DATA_DIR']) } : {}),
     ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : {}),
     ...(env['NODE_ENV'] ? { nodeEnv: env['NODE_ENV'] } : {}),
+    ...(env['CORS_ORIGINS'] ? { corsOrigins: env['CORS_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) } : {}),
     ...(env['STATIC_DIR'] ? { staticDir: path.resolve(repoRoot, env['STATIC_DIR']) } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { ChangeFeedHub, InProcessNotifier, type ChangeNotifier } from './feed';
 import type { GraphQLContext } from './graphql/context';
 import { buildSchema } from './graphql/schema';
 import { createStaticHandler } from './static';
+import { admitGraphQLRequest, corsOptions, hardeningPlugins } from './hardening';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
@@ -55,13 +56,15 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     landingPage: false,
     logging: logger,
     context: () => context,
+    cors: corsOptions(config.corsOrigins),
+    plugins: hardeningPlugins(isProduction(config)),
   });
   const serveStatic = createStaticHandler(config.staticDir);
 
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
     const pathname = (req.url ?? '/').split('?', 1)[0];
     if (pathname === GRAPHQL_PATH) {
-      void yoga(req, res);
+      if (admitGraphQLRequest(req, res)) void yoga(req, res);
       return;
     }
     serveStatic(req, res).catch((error: unknown) => {

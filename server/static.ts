@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { SECURITY_HEADERS } from './hardening';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -59,14 +60,14 @@ export function createStaticHandler(staticDir: string) {
       'Content-Type': CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': size,
       'Cache-Control': cacheControlFor(path.basename(filePath)),
-      'X-Content-Type-Options': 'nosniff',
+      ...SECURITY_HEADERS,
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(filePath).pipe(res);
   }
 
   function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_CACHE, ...headers });
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_CACHE, ...SECURITY_HEADERS, ...headers });
     res.end(body);
   }
 

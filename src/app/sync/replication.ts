@@ -66,7 +66,7 @@ function replicateCollection(
     retryTime: options.retryTimeMs ?? 250,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     // Sync requests must reach the network, never the service worker's caches.
-    headers: { 'ngsw-bypass': 'true' },
+    headers: { 'ngsw-bypass': 'true', 'x-fieldbook-client': 'web' },
     pull: {
       batchSize: options.pullBatchSize ?? 500,
       queryBuilder: (checkpoint, limit) => ({

@@ -110,7 +110,7 @@ export class SyncService {
     const db = this.database.db;
     const queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
     this.earlyWrites.splice(0).forEach((w) => void queue.recordLocalWrite(w));
-    const headers = { 'ngsw-bypass': 'true' };
+    const headers = { 'ngsw-bypass': 'true', 'x-fieldbook-client': 'web' };
     this.transport = new SyncTransport({
       fetch: (input, init) => fetch(input, init),
       endpoint: this.config.graphqlHttpUrl,

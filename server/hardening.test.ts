@@ -1,0 +1,129 @@
+/** Each protection of the endpoint, shown by sending the bad request and reading the typed refusal. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildServer, type FieldbookServer } from './server';
+import { BACKENDS, testConfig, type TestDatabase, WORKSPACE } from './test-support';
+import { CLIENT_HEADER, MAX_BODY_BYTES } from './hardening';
+
+const PULL = `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 1) { documents { id } } }`;
+
+async function start(nodeEnv: string): Promise<{ server: FieldbookServer; url: string; database: TestDatabase }> {
+  const database = await BACKENDS[0]!.create();
+  const server = await buildServer(testConfig(database, { nodeEnv }));
+  const { url } = await server.start();
+  return { server, url, database };
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await response.text();
+  let json: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: the assertion on status says enough
+  }
+  return { status: response.status, json, headers: response.headers };
+}
+
+describe('hardened endpoint', () => {
+  let env: Awaited<ReturnType<typeof start>>;
+  before(async () => {
+    env = await start('test');
+  });
+  after(async () => {
+    await env.server.stop();
+    await env.database.dispose();
+  });
+
+  it('refuses a body over the limit with 413 before reading it', async () => {
+    const big = JSON.stringify({ query: PULL, variables: { w: WORKSPACE, pad: 'x'.repeat(MAX_BODY_BYTES) } });
+    const result = await post(env.url, big);
+    assert.equal(result.status, 413);
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a cross-site form post (CSRF) with 415', async () => {
+    const result = await post(env.url, `query=${encodeURIComponent(PULL)}`, { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(result.status, 415);
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a GET query without the client header, and answers it with the header', async () => {
+    const query = `${env.url}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const bare = await fetch(query);
+    assert.equal(bare.status, 403);
+    assert.equal(((await bare.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code, 'CSRF_HEADER_REQUIRED');
+    const withHeader = await fetch(query, { headers: { [CLIENT_HEADER]: 'test' } });
+    assert.equal(withHeader.status, 200);
+  });
+
+  it('refuses a query nested deeper than the limit', async () => {
+    const deep = `{ ${'__schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }'} }`;
+    const result = await post(env.url, JSON.stringify({ query: deep }));
+    assert.match(result.json.errors?.[0]?.message ?? '', /depth/i);
+    assert.equal(result.json.data, undefined);
+  });
+
+  it('refuses too many aliases', async () => {
+    const aliases = Array.from({ length: 8 }, (_, i) => `a${i}: pullTasks(workspaceId: "${WORKSPACE}", checkpoint: null, limit: 1) { checkpoint { seq } }`).join(' ');
+    const result = await post(env.url, JSON.stringify({ query: `{ ${aliases} }` }));
+    assert.match(result.json.errors?.[0]?.message ?? '', /alias/i);
+  });
+
+  it('refuses a document with too many tokens', async () => {
+    const fields = Array.from({ length: 1200 }, () => '__typename').join(' ');
+    const result = await post(env.url, JSON.stringify({ query: `{ ${fields} }` }));
+    assert.match(result.json.errors?.[0]?.message ?? '', /token/i);
+  });
+
+  it('lets a Capacitor app origin call the API (CORS) and not an unknown site', async () => {
+    const preflight = (origin: string) => fetch(`${env.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    const capacitor = await preflight('capacitor://localhost');
+    assert.equal(capacitor.headers.get('access-control-allow-origin'), 'capacitor://localhost');
+    const evil = await preflight('https://evil.example');
+    assert.notEqual(evil.headers.get('access-control-allow-origin'), 'https://evil.example');
+    assert.notEqual(evil.headers.get('access-control-allow-origin'), '*');
+  });
+
+  it('answers introspection outside production', async () => {
+    const result = await post(env.url, JSON.stringify({ query: '{ __schema { queryType { name } } }' }));
+    assert.deepEqual(result.json.data, { __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('serves the app with security headers', async () => {
+    const response = await fetch(`${env.url}/`);
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  });
+});
+
+describe('hardened endpoint in production', () => {
+  let env: Awaited<ReturnType<typeof start>>;
+  before(async () => {
+    env = await start('production');
+  });
+  after(async () => {
+    await env.server.stop();
+    await env.database.dispose();
+  });
+
+  it('refuses introspection', async () => {
+    const result = await post(env.url, JSON.stringify({ query: '{ __schema { queryType { name } } }' }));
+    assert.match(result.json.errors?.[0]?.message ?? '', /introspection/i);
+  });
+
+  it('does not serve GraphiQL', async () => {
+    const response = await fetch(`${env.url}/graphql`, { headers: { accept: 'text/html' } });
+    assert.doesNotMatch(await response.text(), /graphiql/i);
+  });
+
+  it('still answers the app\'s operations', async () => {
+    const result = await post(env.url, JSON.stringify({ query: PULL, variables: { w: WORKSPACE } }));
+    assert.deepEqual(result.json.errors, undefined);
+  });
+});
