@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { after, before } from 'node:test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -138,4 +139,23 @@ export async function graphql<T = Record<string, unknown>>(url: string, query: s
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
   if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data as T;
+}
+
+/** The server and browser a test file shares; `server` may be replaced (restart tests). */
+export interface TestEnvironment {
+  server: RunningServer;
+  browser: Browser;
+}
+
+/** Starts one server and one browser before a test file's tests and stops both after them. */
+export function useServerAndBrowser(): TestEnvironment {
+  const env = {} as TestEnvironment;
+  before(async () => {
+    [env.server, env.browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.dispose();
+  });
+  return env;
 }

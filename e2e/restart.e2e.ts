@@ -3,41 +3,32 @@
  * keeps the work made meanwhile, and catches up with changes it missed (RESYNC after
  * the live stream reconnects).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { graphql, launchBrowser, openDevice, startServer, waitFor, type RunningServer } from './harness';
+import { graphql, openDevice, startServer, useServerAndBrowser, waitFor } from './harness';
 import { createList, createTask, taskTitles, waitForPhase } from './app-driver';
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 import { uuidv7 } from '../src/shared/uuid';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await rm(server.dataDir, { recursive: true, force: true });
-});
+const env = useServerAndBrowser();
 
 describe('server restart', () => {
   it('shows the outage, keeps work made during it, and catches up afterwards', async () => {
-    const device = await openDevice(browser, server.url);
+    const device = await openDevice(env.browser, env.server.url);
+    const first = env.server;
     await createList(device.page, 'Restart list');
     await waitForPhase(device.page, 'synced');
     const listId = await device.page.evaluate(() => localStorage.getItem('fieldbook.selectedList'));
 
-    await server.stop();
+    await first.stop();
     await createTask(device.page, 'Written while the server was down');
     await waitForPhase(device.page, 'retrying');
 
-    const port = Number(new URL(server.url).port);
-    server = await startServer({ port, dataDir: server.dataDir });
+    const port = Number(new URL(first.url).port);
+    // Same address and data; the restarted server does not own the folder, so remove it at the end.
+    const server = await startServer({ port, dataDir: first.dataDir });
+    env.server = server;
     // Another client writes before the app's live stream has reconnected.
     const now = new Date().toISOString();
     await graphql(server.url, `mutation($w: ID!, $rows: [TaskPushRow!]!) { pushTasks(workspaceId: $w, rows: $rows) { conflicts { id } rejections { id } } }`, {
@@ -59,5 +50,7 @@ describe('server restart', () => {
       `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 100) { documents { title } } }`, { w: DEFAULT_WORKSPACE_ID });
     assert.deepEqual(pulled.pullTasks.documents.map((d) => d.title).sort(), ['Written by another client', 'Written while the server was down']);
     await device.context.close();
+    await server.stop();
+    await rm(first.dataDir, { recursive: true, force: true });
   });
 });

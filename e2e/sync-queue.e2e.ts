@@ -2,11 +2,11 @@
  * The sync queue made visible (per-record states, header summary, Sync page, retries,
  * progress), in Chromium against the real server behind a loopback fault proxy.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { graphql, launchBrowser, openDevice, startServer, waitFor, type Device, type RunningServer } from './harness';
+import type { Page } from 'playwright-core';
+import { graphql, openDevice, useServerAndBrowser, waitFor, type Device } from './harness';
 import { FaultProxy, isGraphQL, isPull, isPush } from './fault-proxy';
 import {
   createList, createTask, deleteTask, editTask, openSyncPage, outboxRows, recordState, selectList, syncLabel, taskTitles,
@@ -15,33 +15,24 @@ import {
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 import { uuidv7 } from '../src/shared/uuid';
 
-let server: RunningServer;
-let browser: Browser;
+const env = useServerAndBrowser();
 let proxy: FaultProxy;
 let url: string;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await proxy?.stop();
-  await browser?.close();
-  await server?.dispose();
-});
-
 beforeEach(async () => {
   await proxy?.stop();
-  proxy = new FaultProxy(server.url);
+  proxy = new FaultProxy(env.server.url);
   url = await proxy.start();
 });
 
+after(() => proxy?.stop());
+
 async function device(): Promise<Device> {
-  return openDevice(browser, url);
+  return openDevice(env.browser, url);
 }
 
 async function serverTitles(): Promise<string[]> {
-  const data = await graphql<{ pullTasks: { documents: { title: string; deleted: boolean }[] } }>(server.url,
+  const data = await graphql<{ pullTasks: { documents: { title: string; deleted: boolean }[] } }>(env.server.url,
     `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 1000) { documents { title deleted } } }`, { w: DEFAULT_WORKSPACE_ID });
   return data.pullTasks.documents.filter((d) => !d.deleted).map((d) => d.title);
 }
@@ -116,7 +107,7 @@ describe('per-record sync states', () => {
 
 describe('several tabs', () => {
   it('shows the same states in every tab while only one tab pushes', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const pushesBy = new Map<Page, number>();
     const pages: Page[] = [];
     for (let i = 0; i < 2; i++) {
@@ -202,7 +193,7 @@ describe('large pulls', () => {
     const listId = uuidv7();
     const now = new Date().toISOString();
     const base = { workspaceId: DEFAULT_WORKSPACE_ID, revision: 1, updatedAt: now, updatedBy: null, createdAt: now, deleted: false };
-    await graphql(server.url, `mutation($w: ID!, $rows: [ListPushRow!]!) { pushLists(workspaceId: $w, rows: $rows) { conflicts { id } } }`, {
+    await graphql(env.server.url, `mutation($w: ID!, $rows: [ListPushRow!]!) { pushLists(workspaceId: $w, rows: $rows) { conflicts { id } } }`, {
       w: DEFAULT_WORKSPACE_ID, rows: [{ assumedMasterState: null, newDocumentState: { ...base, id: listId, name: 'Big import', archived: false } }],
     });
     for (let batch = 0; batch < 3; batch++) {
@@ -210,7 +201,7 @@ describe('large pulls', () => {
         assumedMasterState: null,
         newDocumentState: { ...base, id: uuidv7(), listId, title: `Imported ${batch * 500 + i}`, notes: '', status: 'todo', priority: 'none', dueAt: null, assigneeId: null },
       }));
-      await graphql(server.url, `mutation($w: ID!, $rows: [TaskPushRow!]!) { pushTasks(workspaceId: $w, rows: $rows) { conflicts { id } } }`, { w: DEFAULT_WORKSPACE_ID, rows });
+      await graphql(env.server.url, `mutation($w: ID!, $rows: [TaskPushRow!]!) { pushTasks(workspaceId: $w, rows: $rows) { conflicts { id } } }`, { w: DEFAULT_WORKSPACE_ID, rows });
     }
 
     proxy.hold(isPull);

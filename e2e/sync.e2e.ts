@@ -2,27 +2,17 @@
  * Two browser contexts as two devices against the real server (PGlite), real RxDB on
  * Dexie/IndexedDB in Chromium, the built app with its service worker.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { graphql, launchBrowser, openDevice, startServer, waitFor, waitForOfflineShell, type Device, type RunningServer } from './harness';
+import type { Page } from 'playwright-core';
+import { graphql, openDevice, useServerAndBrowser, waitFor, waitForOfflineShell, type Device } from './harness';
 import { createList, createTask, deleteTask, editTask, openSyncPage, readTask, selectList, taskTitles, waitForPhase, waitForRecordState } from './app-driver';
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
+const env = useServerAndBrowser();
 
 async function twoDevices(): Promise<[Device, Device]> {
-  return Promise.all([openDevice(browser, server.url), openDevice(browser, server.url)]);
+  return Promise.all([openDevice(env.browser, env.server.url), openDevice(env.browser, env.server.url)]);
 }
 
 async function closeAll(...devices: Device[]): Promise<void> {
@@ -40,7 +30,7 @@ async function serverTasks(): Promise<ServerTask[]> {
   const tasks: ServerTask[] = [];
   let checkpoint: unknown = null;
   for (;;) {
-    const data = await graphql<{ pullTasks: { documents: ServerTask[]; checkpoint: unknown } }>(server.url,
+    const data = await graphql<{ pullTasks: { documents: ServerTask[]; checkpoint: unknown } }>(env.server.url,
       `query($w: ID!, $c: CheckpointInput) { pullTasks(workspaceId: $w, checkpoint: $c, limit: 1000) {
         documents { id title notes priority revision deleted } checkpoint { seq id } } }`,
       { w: DEFAULT_WORKSPACE_ID, c: checkpoint });
@@ -144,7 +134,7 @@ describe('two devices on one workspace', () => {
   });
 
   it('turns three quick edits on one device into no conflict and the last edit on the server', async () => {
-    const [a] = await Promise.all([openDevice(browser, server.url)]);
+    const [a] = await Promise.all([openDevice(env.browser, env.server.url)]);
     let conflicts = 0;
     a.page.on('response', async (response) => {
       if (!response.url().endsWith('/graphql') || response.request().method() !== 'POST') return;
