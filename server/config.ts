@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** The Angular build output served for every path that is not `/graphql`. */
   readonly staticDir: string;
   readonly defaultWorkspaceId: string;
+  /** Signs access tokens. Unset: a random secret is created once and kept in `<dataDir>/auth-secret`. */
+  readonly authSecret: string | undefined;
   /** Other origins allowed to call the API (CORS); Capacitor's app origins by default. */
   readonly corsOrigins: readonly string[];
 }
@@ -33,6 +35,7 @@ export const DEFAULT_CONFIG = {
   staticDir: path.join(repoRoot, 'dist/fieldbook/browser'),
   defaultWorkspaceId: DEFAULT_WORKSPACE_ID,
   corsOrigins: DEFAULT_CORS_ORIGINS,
+  authSecret: undefined,
 } as const satisfies ServerConfig;
 
 function parsePort(value: string): number {
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(env['DATA_DIR'] ? { dataDir: path.resolve(env['DATA_DIR']) } : {}),
     ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : {}),
     ...(env['NODE_ENV'] ? { nodeEnv: env['NODE_ENV'] } : {}),
+    ...(env['AUTH_SECRET'] ? { authSecret: env['AUTH_SECRET'] } : {}),
     ...(env['CORS_ORIGINS'] ? { corsOrigins: env['CORS_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) } : {}),
     ...(env['STATIC_DIR'] ? { staticDir: path.resolve(repoRoot, env['STATIC_DIR']) } : {}),
   };

@@ -13,6 +13,8 @@ import { ChangeFeedHub, InProcessNotifier, type ChangeNotifier } from './feed';
 import type { GraphQLContext } from './graphql/context';
 import { buildSchema } from './graphql/schema';
 import { createStaticHandler } from './static';
+import { AuthService } from './auth/auth-service';
+import { resolveAuthSecret } from './auth/secret';
 import { admitGraphQLRequest, corsOptions, hardeningPlugins } from './hardening';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
@@ -46,7 +48,23 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
   const feed = new ChangeFeedHub(store, dependencies.notifier ?? new InProcessNotifier(), {
     onError: (error) => logger.error('change feed fetch failed', error),
   });
-  const context: GraphQLContext = { store, feed, actorId: null, config };
+  const auth = new AuthService(store.accounts, { secret: await resolveAuthSecret(config), defaultWorkspaceId: config.defaultWorkspaceId });
+
+  /** Each request's context: who is calling (bearer token) and from where. */
+  async function contextFor(initial: { request?: Request; req?: IncomingMessage }): Promise<GraphQLContext> {
+    const header = initial.request?.headers.get('authorization') ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+    const result = token ? await auth.authenticate(token) : undefined;
+    return {
+      store,
+      feed,
+      auth,
+      config,
+      actorId: result?.ok ? result.user.id : null,
+      authError: result && !result.ok ? result.reason : null,
+      clientKey: initial.req?.socket.remoteAddress ?? 'unknown',
+    };
+  }
 
   const yoga = createYoga({
     schema: buildSchema(),
@@ -55,7 +73,7 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     maskedErrors: true,
     landingPage: false,
     logging: logger,
-    context: () => context,
+    context: (initial) => contextFor(initial as { request?: Request; req?: IncomingMessage }),
     cors: corsOptions(config.corsOrigins),
     plugins: hardeningPlugins(isProduction(config)),
   });

@@ -2,11 +2,17 @@
 import type { ServerConfig } from '../config';
 import type { ChangeFeedHub } from '../feed';
 import type { Store } from '../store/store';
+import type { AuthService } from '../auth/auth-service';
 
 export interface GraphQLContext {
   readonly store: Store;
   readonly feed: ChangeFeedHub;
-  /** The authenticated user; null until accounts exist. Stamped as `updatedBy`. */
+  /** The authenticated user (bearer token), or null. Stamped as `updatedBy`. */
   readonly actorId: string | null;
+  /** Why a bearer token that was sent does not authenticate (expired, invalid), else null. */
+  readonly authError: string | null;
+  /** Who is calling, for rate limits: the peer address. */
+  readonly clientKey: string;
+  readonly auth: AuthService;
   readonly config: ServerConfig;
 }

@@ -74,10 +74,29 @@ function resolversOf(collection: CollectionName, plural: string) {
   };
 }
 
+interface Credentials { email: string; password: string }
+
+const accountResolvers = {
+  query: {
+    me: async (_: unknown, __: unknown, context: GraphQLContext) => {
+      if (context.authError) throw createGraphQLError(`Not signed in: ${context.authError}`, { extensions: { code: 'UNAUTHENTICATED' } });
+      if (!context.actorId) return null;
+      const user = await context.store.accounts.userById(context.actorId);
+      return user ? { id: user.id, email: user.email } : null;
+    },
+  },
+  mutation: {
+    signUp: (_: unknown, args: Credentials, context: GraphQLContext) => context.auth.signUp(args.email, args.password, context.clientKey),
+    signIn: (_: unknown, args: Credentials, context: GraphQLContext) => context.auth.signIn(args.email, args.password, context.clientKey),
+    refresh: (_: unknown, args: { refreshToken: string }, context: GraphQLContext) => context.auth.refresh(args.refreshToken),
+    signOut: (_: unknown, args: { refreshToken: string }, context: GraphQLContext) => context.auth.signOut(args.refreshToken),
+  },
+};
+
 /** The schema served at `/graphql`: the generated SDL and its resolvers. */
 export function buildSchema() {
-  const Query: Record<string, unknown> = {};
-  const Mutation: Record<string, unknown> = {};
+  const Query: Record<string, unknown> = { ...accountResolvers.query };
+  const Mutation: Record<string, unknown> = { ...accountResolvers.mutation };
   const Subscription: Record<string, unknown> = {};
   const batchTypes: Record<string, unknown> = {};
   for (const c of COLLECTIONS) {

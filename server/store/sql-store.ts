@@ -17,6 +17,7 @@
 import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/shared/collections';
 import type { SqlDriver, SqlExecutor } from './driver';
 import { migrate } from './migrate';
+import { SqlAccountStore, type AccountStore } from '../auth/account-store';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
 import type { Change, Checkpoint, PullResult, PushRow, PushResult, Rejection, Store, WireDocument } from './store';
 
@@ -57,12 +58,15 @@ export interface SqlStoreOptions {
 
 export class SqlStore implements Store {
   private readonly now: () => Date;
+  /** Users, memberships and sessions, in the same database. */
+  readonly accounts: AccountStore;
 
   private constructor(
     private readonly driver: SqlDriver,
     options: SqlStoreOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.accounts = new SqlAccountStore(driver);
   }
 
   /** Migrates the database, ensures the default workspace and returns the store. */

@@ -19,6 +19,7 @@
  */
 import type { CollectionName } from '../../src/shared/collections';
 import type { FieldError } from '../../src/shared/validate';
+import type { AccountStore } from '../auth/account-store';
 
 /** Position in a workspace's change feed. Documents are ordered by `(seq, id)`. */
 export interface Checkpoint {
@@ -74,6 +75,8 @@ export interface Change {
 }
 
 export interface Store {
+  /** Users, memberships and sessions (same database). */
+  readonly accounts: AccountStore;
   /** Creates the workspace unless it exists (then nothing changes). */
   ensureWorkspace(workspaceId: string, name: string): Promise<void>;
   /** True when the workspace exists. */

@@ -97,6 +97,30 @@ type Rejection {
   fields: [FieldError!]!
 }`;
 
+const accounts = `type User {
+  id: ID!
+  email: String!
+}
+
+"A signed-in session: a short-lived access token (sent in the Authorization header as a Bearer token) and a refresh token that rotates on every use."
+type AuthPayload {
+  accessToken: String!
+  accessTokenExpiresAt: String!
+  refreshToken: String!
+  user: User!
+}`;
+
+const accountQueries = `  "The signed-in user; null without a token, UNAUTHENTICATED with an invalid or expired one."
+  me: User`;
+
+const accountMutations = `  "Creates an account (password: 10 to 200 characters) and signs in."
+  signUp(email: String!, password: String!): AuthPayload!
+  signIn(email: String!, password: String!): AuthPayload!
+  "Exchanges a refresh token for a new pair; each refresh token works once."
+  refresh(refreshToken: String!): AuthPayload!
+  "Ends the session the refresh token belongs to."
+  signOut(refreshToken: String!): Boolean!`;
+
 export function buildSdl(): string {
   const query = COLLECTIONS.map(
     (c) => `  "Documents changed after the checkpoint, oldest first, at most \`limit\`."\n` +
@@ -110,9 +134,10 @@ export function buildSdl(): string {
   ).join('\n');
   return [
     common,
+    accounts,
     ...COLLECTIONS.map(collectionSdl),
-    `type Query {\n${query}\n}`,
-    `type Mutation {\n${mutation}\n}`,
+    `type Query {\n${accountQueries}\n${query}\n}`,
+    `type Mutation {\n${accountMutations}\n${mutation}\n}`,
     `type Subscription {\n${subscription}\n}`,
   ].join('\n\n') + '\n';
 }

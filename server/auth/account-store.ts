@@ -1,0 +1,104 @@
+/**
+ * Users, memberships and refresh tokens, in the same database as the documents (same
+ * driver, same migrations).
+ */
+import type { SqlDriver } from '../store/driver';
+
+export type Role = 'owner' | 'member' | 'viewer';
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  /** Epoch seconds of the last password change; tokens issued before it are void. */
+  readonly passwordChangedAt: number;
+}
+
+export interface RefreshTokenUse {
+  readonly userId: string;
+  readonly familyId: string;
+  readonly expiresAt: number;
+  /** True when the token had already been used or revoked: it was replayed. */
+  readonly replayed: boolean;
+}
+
+export interface AccountStore {
+  /** Creates the user unless the email is taken. */
+  createUser(user: { id: string; email: string; passwordHash: string }): Promise<'created' | 'email-taken'>;
+  userByEmail(email: string): Promise<User | undefined>;
+  userById(id: string): Promise<User | undefined>;
+  /** Adds the user to the workspace; the first member becomes its owner. */
+  join(workspaceId: string, userId: string, role: Role): Promise<Role>;
+  saveRefreshToken(token: { tokenHash: string; userId: string; familyId: string; expiresAt: number }): Promise<void>;
+  /** Marks a refresh token used, atomically; undefined when it does not exist. */
+  useRefreshToken(tokenHash: string): Promise<RefreshTokenUse | undefined>;
+  revokeFamily(familyId: string): Promise<void>;
+}
+
+interface UserRow { id: string; email: string; password_hash: string; changed: number | string }
+
+const USER_COLUMNS = `id, email, password_hash, extract(epoch from password_changed_at)::float8 AS changed`;
+
+function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, passwordChangedAt: Math.floor(Number(row.changed)) };
+}
+
+export class SqlAccountStore implements AccountStore {
+  constructor(private readonly driver: SqlDriver) {}
+
+  async createUser(user: { id: string; email: string; passwordHash: string }): Promise<'created' | 'email-taken'> {
+    const rows = await this.driver.query<{ id: string }>(
+      'INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id',
+      [user.id, user.email, user.passwordHash],
+    );
+    return rows.length > 0 ? 'created' : 'email-taken';
+  }
+
+  async userByEmail(email: string): Promise<User | undefined> {
+    const [row] = await this.driver.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
+    return row ? toUser(row) : undefined;
+  }
+
+  async userById(id: string): Promise<User | undefined> {
+    const [row] = await this.driver.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return row ? toUser(row) : undefined;
+  }
+
+  async join(workspaceId: string, userId: string, role: Role): Promise<Role> {
+    return this.driver.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE', [workspaceId]);
+      const [{ n }] = await tx.query<{ n: number | string }>('SELECT count(*) AS n FROM memberships WHERE workspace_id = $1', [workspaceId]) as [{ n: number | string }];
+      const granted: Role = Number(n) === 0 ? 'owner' : role;
+      await tx.query(
+        'INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (workspace_id, user_id) DO NOTHING',
+        [workspaceId, userId, granted],
+      );
+      return granted;
+    });
+  }
+
+  async saveRefreshToken(token: { tokenHash: string; userId: string; familyId: string; expiresAt: number }): Promise<void> {
+    await this.driver.query(
+      'INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES ($1, $2, $3, to_timestamp($4))',
+      [token.tokenHash, token.userId, token.familyId, token.expiresAt],
+    );
+  }
+
+  async useRefreshToken(tokenHash: string): Promise<RefreshTokenUse | undefined> {
+    const columns = 'user_id, family_id, extract(epoch from expires_at)::float8 AS expires';
+    const [fresh] = await this.driver.query<{ user_id: string; family_id: string; expires: number | string }>(
+      `UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING ${columns}`,
+      [tokenHash],
+    );
+    if (fresh) return { userId: fresh.user_id, familyId: fresh.family_id, expiresAt: Number(fresh.expires), replayed: false };
+    const [stale] = await this.driver.query<{ user_id: string; family_id: string; expires: number | string }>(
+      `SELECT ${columns} FROM refresh_tokens WHERE token_hash = $1`,
+      [tokenHash],
+    );
+    return stale ? { userId: stale.user_id, familyId: stale.family_id, expiresAt: Number(stale.expires), replayed: true } : undefined;
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.driver.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+  }
+}
