@@ -15,6 +15,7 @@ import { buildSchema } from './graphql/schema';
 import { createStaticHandler } from './static';
 import { AuthService } from './auth/auth-service';
 import { resolveAuthSecret } from './auth/secret';
+import { WorkspaceService } from './auth/workspace-service';
 import { admitGraphQLRequest, corsOptions, hardeningPlugins } from './hardening';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
@@ -50,6 +51,8 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
   });
   const auth = new AuthService(store.accounts, { secret: await resolveAuthSecret(config), defaultWorkspaceId: config.defaultWorkspaceId });
 
+  const workspaces = new WorkspaceService(store.accounts);
+
   /** Each request's context: who is calling (bearer token) and from where. */
   async function contextFor(initial: { request?: Request; req?: IncomingMessage }): Promise<GraphQLContext> {
     const header = initial.request?.headers.get('authorization') ?? '';
@@ -59,6 +62,7 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
       store,
       feed,
       auth,
+      workspaces,
       config,
       actorId: result?.ok ? result.user.id : null,
       authError: result && !result.ok ? result.reason : null,

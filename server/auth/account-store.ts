@@ -33,6 +33,16 @@ export interface AccountStore {
   /** Marks a refresh token used, atomically; undefined when it does not exist. */
   useRefreshToken(tokenHash: string): Promise<RefreshTokenUse | undefined>;
   revokeFamily(familyId: string): Promise<void>;
+  createWorkspace(workspace: { id: string; name: string }, ownerId: string): Promise<void>;
+  renameWorkspace(workspaceId: string, name: string): Promise<void>;
+  /** The user's role in the workspace, or undefined when not a member. */
+  roleOf(workspaceId: string, userId: string): Promise<Role | undefined>;
+  workspacesOf(userId: string): Promise<{ id: string; name: string; role: Role }[]>;
+  membersOf(workspaceId: string): Promise<{ userId: string; email: string; role: Role }[]>;
+  setRole(workspaceId: string, userId: string, role: Role): Promise<boolean>;
+  removeMember(workspaceId: string, userId: string): Promise<boolean>;
+  saveJoinCode(code: { codeHash: string; workspaceId: string; role: Role; createdBy: string; expiresAt: number }): Promise<void>;
+  joinCode(codeHash: string): Promise<{ workspaceId: string; role: Role; expiresAt: number } | undefined>;
 }
 
 interface UserRow { id: string; email: string; password_hash: string; changed: number | string }
@@ -96,6 +106,62 @@ export class SqlAccountStore implements AccountStore {
       [tokenHash],
     );
     return stale ? { userId: stale.user_id, familyId: stale.family_id, expiresAt: Number(stale.expires), replayed: true } : undefined;
+  }
+
+  async createWorkspace(workspace: { id: string; name: string }, ownerId: string): Promise<void> {
+    await this.driver.transaction(async (tx) => {
+      await tx.query('INSERT INTO workspaces (id, name) VALUES ($1, $2)', [workspace.id, workspace.name]);
+      await tx.query(`INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [workspace.id, ownerId]);
+    });
+  }
+
+  async renameWorkspace(workspaceId: string, name: string): Promise<void> {
+    await this.driver.query('UPDATE workspaces SET name = $2 WHERE id = $1', [workspaceId, name]);
+  }
+
+  async roleOf(workspaceId: string, userId: string): Promise<Role | undefined> {
+    const [row] = await this.driver.query<{ role: Role }>('SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2', [workspaceId, userId]);
+    return row?.role;
+  }
+
+  async workspacesOf(userId: string): Promise<{ id: string; name: string; role: Role }[]> {
+    return this.driver.query<{ id: string; name: string; role: Role }>(
+      'SELECT w.id, w.name, m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = $1 ORDER BY w.name, w.id',
+      [userId],
+    );
+  }
+
+  async membersOf(workspaceId: string): Promise<{ userId: string; email: string; role: Role }[]> {
+    const rows = await this.driver.query<{ user_id: string; email: string; role: Role }>(
+      'SELECT m.user_id, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY u.email',
+      [workspaceId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role }));
+  }
+
+  async setRole(workspaceId: string, userId: string, role: Role): Promise<boolean> {
+    const rows = await this.driver.query('UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND user_id = $2 RETURNING 1', [workspaceId, userId, role]);
+    return rows.length > 0;
+  }
+
+  async removeMember(workspaceId: string, userId: string): Promise<boolean> {
+    const rows = await this.driver.query('DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2 RETURNING 1', [workspaceId, userId]);
+    return rows.length > 0;
+  }
+
+  async saveJoinCode(code: { codeHash: string; workspaceId: string; role: Role; createdBy: string; expiresAt: number }): Promise<void> {
+    await this.driver.query(
+      'INSERT INTO join_codes (code_hash, workspace_id, role, created_by, expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5))',
+      [code.codeHash, code.workspaceId, code.role, code.createdBy, code.expiresAt],
+    );
+  }
+
+  async joinCode(codeHash: string): Promise<{ workspaceId: string; role: Role; expiresAt: number } | undefined> {
+    const [row] = await this.driver.query<{ workspace_id: string; role: Role; expires: number | string }>(
+      'SELECT workspace_id, role, extract(epoch from expires_at)::float8 AS expires FROM join_codes WHERE code_hash = $1',
+      [codeHash],
+    );
+    return row ? { workspaceId: row.workspace_id, role: row.role, expiresAt: Number(row.expires) } : undefined;
   }
 
   async revokeFamily(familyId: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config';
 import type { ChangeFeedHub } from '../feed';
 import type { Store } from '../store/store';
 import type { AuthService } from '../auth/auth-service';
+import type { WorkspaceService } from '../auth/workspace-service';
 
 export interface GraphQLContext {
   readonly store: Store;
@@ -14,5 +15,6 @@ export interface GraphQLContext {
   /** Who is calling, for rate limits: the peer address. */
   readonly clientKey: string;
   readonly auth: AuthService;
+  readonly workspaces: WorkspaceService;
   readonly config: ServerConfig;
 }

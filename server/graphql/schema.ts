@@ -10,6 +10,7 @@ import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
 import type { Checkpoint, PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
+import type { Role } from '../auth/account-store';
 
 export const MAX_PULL_LIMIT = 1000;
 
@@ -84,12 +85,21 @@ const accountResolvers = {
       const user = await context.store.accounts.userById(context.actorId);
       return user ? { id: user.id, email: user.email } : null;
     },
+    myWorkspaces: (_: unknown, __: unknown, c: GraphQLContext) => c.workspaces.mine(c.actorId),
+    members: (_: unknown, a: { workspaceId: string }, c: GraphQLContext) => c.workspaces.members(c.actorId, a.workspaceId),
   },
   mutation: {
     signUp: (_: unknown, args: Credentials, context: GraphQLContext) => context.auth.signUp(args.email, args.password, context.clientKey),
     signIn: (_: unknown, args: Credentials, context: GraphQLContext) => context.auth.signIn(args.email, args.password, context.clientKey),
     refresh: (_: unknown, args: { refreshToken: string }, context: GraphQLContext) => context.auth.refresh(args.refreshToken),
     signOut: (_: unknown, args: { refreshToken: string }, context: GraphQLContext) => context.auth.signOut(args.refreshToken),
+    createWorkspace: (_: unknown, a: { name: string }, c: GraphQLContext) => c.workspaces.create(c.actorId, a.name),
+    renameWorkspace: (_: unknown, a: { workspaceId: string; name: string }, c: GraphQLContext) => c.workspaces.rename(c.actorId, a.workspaceId, a.name),
+    createJoinCode: (_: unknown, a: { workspaceId: string; role: Role }, c: GraphQLContext) => c.workspaces.createJoinCode(c.actorId, a.workspaceId, a.role),
+    joinWorkspace: (_: unknown, a: { code: string }, c: GraphQLContext) => c.workspaces.join(c.actorId, a.code),
+    setMemberRole: (_: unknown, a: { workspaceId: string; userId: string; role: Role }, c: GraphQLContext) =>
+      c.workspaces.setRole(c.actorId, a.workspaceId, a.userId, a.role),
+    removeMember: (_: unknown, a: { workspaceId: string; userId: string }, c: GraphQLContext) => c.workspaces.removeMember(c.actorId, a.workspaceId, a.userId),
   },
 };
 

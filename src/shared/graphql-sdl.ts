@@ -102,6 +102,26 @@ const accounts = `type User {
   email: String!
 }
 
+"What a member may do in a workspace: owners manage it, members edit, viewers only read."
+enum Role {
+  owner
+  member
+  viewer
+}
+
+type Workspace {
+  id: ID!
+  name: String!
+  "The caller's role in it."
+  role: Role!
+}
+
+type Member {
+  userId: ID!
+  email: String!
+  role: Role!
+}
+
 "A signed-in session: a short-lived access token (sent in the Authorization header as a Bearer token) and a refresh token that rotates on every use."
 type AuthPayload {
   accessToken: String!
@@ -111,7 +131,10 @@ type AuthPayload {
 }`;
 
 const accountQueries = `  "The signed-in user; null without a token, UNAUTHENTICATED with an invalid or expired one."
-  me: User`;
+  me: User
+  "Workspaces the caller belongs to."
+  myWorkspaces: [Workspace!]!
+  members(workspaceId: ID!): [Member!]!`;
 
 const accountMutations = `  "Creates an account (password: 10 to 200 characters) and signs in."
   signUp(email: String!, password: String!): AuthPayload!
@@ -119,7 +142,17 @@ const accountMutations = `  "Creates an account (password: 10 to 200 characters)
   "Exchanges a refresh token for a new pair; each refresh token works once."
   refresh(refreshToken: String!): AuthPayload!
   "Ends the session the refresh token belongs to."
-  signOut(refreshToken: String!): Boolean!`;
+  signOut(refreshToken: String!): Boolean!
+  createWorkspace(name: String!): Workspace!
+  "Owner only."
+  renameWorkspace(workspaceId: ID!, name: String!): Workspace!
+  "Owner only. A code for joining as member or viewer, valid 7 days; shown once."
+  createJoinCode(workspaceId: ID!, role: Role!): String!
+  joinWorkspace(code: String!): Workspace!
+  "Owner only. A workspace always keeps one owner."
+  setMemberRole(workspaceId: ID!, userId: ID!, role: Role!): Boolean!
+  "Owner only."
+  removeMember(workspaceId: ID!, userId: ID!): Boolean!`;
 
 export function buildSdl(): string {
   const query = COLLECTIONS.map(
