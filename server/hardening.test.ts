@@ -1,17 +1,19 @@
 /** Each protection of the endpoint, shown by sending the bad request and reading the typed refusal. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildServer, type FieldbookServer } from './server';
-import { BACKENDS, testConfig, type TestDatabase, WORKSPACE } from './test-support';
+import { BACKENDS, startTestServer, type TestServer, WORKSPACE } from './test-support';
 import { CLIENT_HEADER, MAX_BODY_BYTES } from './hardening';
 
 const PULL = `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 1) { documents { id } } }`;
 
-async function start(nodeEnv: string): Promise<{ server: FieldbookServer; url: string; database: TestDatabase }> {
-  const database = await BACKENDS[0]!.create();
-  const server = await buildServer(testConfig(database, { nodeEnv }));
-  const { url } = await server.start();
-  return { server, url, database };
+/** A server in `nodeEnv` for the enclosing describe block. */
+function serverIn(nodeEnv: string): { readonly url: string } {
+  const holder = { env: undefined as TestServer | undefined, get url() { return this.env!.url; } };
+  before(async () => {
+    holder.env = await startTestServer(BACKENDS[0]!, { nodeEnv });
+  });
+  after(() => holder.env?.dispose());
+  return holder;
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
@@ -27,14 +29,7 @@ async function post(url: string, body: string, headers: Record<string, string> =
 }
 
 describe('hardened endpoint', () => {
-  let env: Awaited<ReturnType<typeof start>>;
-  before(async () => {
-    env = await start('test');
-  });
-  after(async () => {
-    await env.server.stop();
-    await env.database.dispose();
-  });
+  const env = serverIn('test');
 
   it('refuses a body over the limit with 413 before reading it', async () => {
     const big = JSON.stringify({ query: PULL, variables: { w: WORKSPACE, pad: 'x'.repeat(MAX_BODY_BYTES) } });
@@ -103,14 +98,7 @@ describe('hardened endpoint', () => {
 });
 
 describe('hardened endpoint in production', () => {
-  let env: Awaited<ReturnType<typeof start>>;
-  before(async () => {
-    env = await start('production');
-  });
-  after(async () => {
-    await env.server.stop();
-    await env.database.dispose();
-  });
+  const env = serverIn('production');
 
   it('refuses introspection', async () => {
     const result = await post(env.url, JSON.stringify({ query: '{ __schema { queryType { name } } }' }));

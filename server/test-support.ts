@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DEFAULT_CONFIG, type ServerConfig } from './config';
+import { buildServer, type FieldbookServer } from './server';
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 import { uuidv7 } from '../src/shared/uuid';
 
@@ -119,4 +120,49 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A running server on a fresh database of `backend`, for tests that talk HTTP to it. */
+export interface TestServer {
+  readonly server: FieldbookServer;
+  readonly url: string;
+  dispose(): Promise<void>;
+}
+
+export async function startTestServer(backend: Backend, overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const database = await backend.create();
+  const server = await buildServer(testConfig(database, overrides));
+  const { url } = await server.start();
+  return {
+    server,
+    url,
+    async dispose() {
+      await server.stop();
+      await database.dispose();
+    },
+  };
+}
+
+export interface GraphQLAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly data?: Record<string, any>;
+  readonly errors?: { message: string; extensions?: { code?: string; retryAfter?: number } }[];
+}
+
+/** Sends one GraphQL operation over HTTP, signed in when `token` is given. */
+export async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLAnswer> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  let body: object = {};
+  try {
+    body = JSON.parse(text) as object;
+  } catch {
+    // not JSON (a refusal before GraphQL): the status says enough
+  }
+  return { status: response.status, headers: response.headers, ...body };
 }

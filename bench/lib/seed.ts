@@ -10,16 +10,9 @@ export const WORKSPACE_ID = DEFAULT_WORKSPACE_ID;
 export const TASK_FIELDS = selectionOf(COLLECTIONS[1]);
 const SEED_BATCH = 1000;
 
-export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
-  return body.data as T;
-}
+import { graphql as gql } from '../../e2e/harness';
+
+export { gql };
 
 const PUSH_TASKS = `mutation Push($workspaceId: ID!, $rows: [TaskPushRow!]!) {
   pushTasks(workspaceId: $workspaceId, rows: $rows) { conflicts { id } rejections { id code message } }

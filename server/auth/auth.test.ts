@@ -1,46 +1,22 @@
 /** Accounts over the real GraphQL endpoint, on PGlite and PostgreSQL. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildServer, type FieldbookServer } from '../server';
-import { BACKENDS, testConfig, type TestDatabase } from '../test-support';
+import { BACKENDS, gql as send, startTestServer, type GraphQLAnswer as Answer, type TestServer } from '../test-support';
 import { issueAccessToken, verifyAccessToken } from './tokens';
 import { RateLimiter } from './rate-limit';
 import { hashPassword, verifyPassword } from './passwords';
 
 const AUTH_FIELDS = 'accessToken accessTokenExpiresAt refreshToken user { id email }';
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  data?: Record<string, any>;
-  errors?: { message: string; extensions?: { code?: string; retryAfter?: number } }[];
-}
-
 for (const backend of BACKENDS) {
   describe(`accounts on ${backend.name}`, () => {
-    let database: TestDatabase;
-    let server: FieldbookServer;
-    let url: string;
-
+    let env: TestServer;
     before(async () => {
-      database = await backend.create();
-      server = await buildServer(testConfig(database));
-      url = (await server.start()).url;
+      env = await startTestServer(backend);
     });
+    after(() => env.dispose());
 
-    after(async () => {
-      await server.stop();
-      await database.dispose();
-    });
-
-    async function gql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Answer> {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
-    }
+    const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) => send(env.url, query, variables, token);
 
     const signUp = (email: string, password = 'correct horse battery') =>
       gql(`mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) { ${AUTH_FIELDS} } }`, { e: email, p: password });
@@ -113,7 +89,7 @@ for (const backend of BACKENDS) {
 
     it('never stores a password in clear', async () => {
       await signUp('gus@example.org', 'a password in clear');
-      const user = await server.store.accounts.userByEmail('gus@example.org');
+      const user = await env.server.store.accounts.userByEmail('gus@example.org');
       assert.ok(user && !user.passwordHash.includes('a password in clear') && user.passwordHash.startsWith('scrypt$'));
     });
   });

@@ -1,36 +1,17 @@
 /** Workspaces and members over the real GraphQL endpoint, on PGlite and PostgreSQL. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildServer, type FieldbookServer } from '../server';
-import { BACKENDS, testConfig, type TestDatabase } from '../test-support';
-
-interface Answer { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] }
+import { BACKENDS, gql as send, startTestServer, type GraphQLAnswer as Answer, type TestServer } from '../test-support';
 
 for (const backend of BACKENDS) {
   describe(`workspaces on ${backend.name}`, () => {
-    let database: TestDatabase;
-    let server: FieldbookServer;
-    let url: string;
-
+    let env: TestServer;
     before(async () => {
-      database = await backend.create();
-      server = await buildServer(testConfig(database));
-      url = (await server.start()).url;
+      env = await startTestServer(backend);
     });
+    after(() => env.dispose());
 
-    after(async () => {
-      await server.stop();
-      await database.dispose();
-    });
-
-    async function gql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Answer> {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as Answer;
-    }
+    const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) => send(env.url, query, variables, token);
 
     async function user(email: string): Promise<{ token: string; id: string }> {
       const result = await gql(`mutation($e: String!) { signUp(email: $e, password: "long enough password") { accessToken user { id } } }`, { e: email });

@@ -11,6 +11,7 @@
 import { deepEqual, type RxConflictHandler } from 'rxdb';
 import type { CollectionName } from '../../shared/collections';
 import { mergeDocuments, type MergeResult } from '../../shared/merge';
+import { toWireDocument, withoutRxdbFields } from '../data/wire';
 
 type Revisioned = Record<string, unknown> & { revision: number; _deleted?: boolean };
 
@@ -29,15 +30,8 @@ export type ReviewListener = (
   versions: ConflictVersions,
 ) => void;
 
-function toWire(doc: Revisioned): Revisioned & { deleted: boolean } {
-  const { _deleted, ...rest } = doc;
-  return { ...rest, deleted: !!_deleted };
-}
-
-function stripInternal(doc: Revisioned): Revisioned {
-  const { _meta, _rev, _attachments, ...rest } = doc as Record<string, unknown> & Revisioned;
-  void _meta; void _rev; void _attachments;
-  return rest as Revisioned;
+function toWire(doc: unknown): Revisioned & { deleted: boolean } {
+  return toWireDocument(doc as Record<string, unknown>) as Revisioned & { deleted: boolean };
 }
 
 export function revisionAwareConflictHandler<T>(
@@ -47,15 +41,15 @@ export function revisionAwareConflictHandler<T>(
   const handler: RxConflictHandler<Revisioned> = {
     isEqual(a, b, context) {
       if (context === 'downstream-check-if-equal-1' && a.revision < b.revision) return true;
-      return deepEqual(stripInternal(a as Revisioned), stripInternal(b as Revisioned));
+      return deepEqual(withoutRxdbFields(a as Revisioned), withoutRxdbFields(b as Revisioned));
     },
     async resolve(input) {
-      const base = input.assumedMasterState ? toWire(input.assumedMasterState as Revisioned) : undefined;
-      const mine = toWire(input.newDocumentState as Revisioned);
-      const theirs = toWire(input.realMasterState as Revisioned);
+      const base = input.assumedMasterState ? toWire(input.assumedMasterState) : undefined;
+      const mine = toWire(input.newDocumentState);
+      const theirs = toWire(input.realMasterState);
       const result = mergeDocuments(collection, base, mine, theirs);
       if (result.review.length > 0) {
-        onReview(collection, String(mine['id']), result.review, { base: base ? stripInternal(base) : null, mine: stripInternal(mine), theirs: stripInternal(theirs) });
+        onReview(collection, String(mine['id']), result.review, { base: base ?? null, mine, theirs });
       }
       if (result.takesTheirs) return input.realMasterState;
       const { deleted, ...merged } = result.merged;

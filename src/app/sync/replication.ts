@@ -7,13 +7,19 @@ import type { ReplicationPullHandlerResult } from 'rxdb';
 import { replicateGraphQL, type RxGraphQLReplicationState } from 'rxdb/plugins/replication-graphql';
 import { combineLatest, map, merge, type Observable } from 'rxjs';
 import { COLLECTIONS, type CollectionDefinition } from '../../shared/collections';
-import { selectionOf } from '../../shared/graphql-sdl';
+import { pullQuery, pushMutation, streamSubscription } from '../../shared/operations';
 import type { FieldbookDatabase } from '../data/database';
 
 export interface Checkpoint {
   readonly seq: number;
   readonly id: string;
 }
+
+/**
+ * Headers on every sync request: past the service worker (sync must reach the network,
+ * never its caches) and naming the client (the server's CSRF check wants it).
+ */
+export const SYNC_HEADERS: Readonly<Record<string, string>> = { 'ngsw-bypass': 'true', 'x-fieldbook-client': 'web' };
 
 export interface ReplicationOptions {
   readonly graphqlHttpUrl: string;
@@ -51,8 +57,7 @@ function replicateCollection(
   definition: CollectionDefinition,
   options: ReplicationOptions,
 ): RxGraphQLReplicationState<unknown, Checkpoint> {
-  const { typeName, plural } = definition;
-  const fields = selectionOf(definition);
+  const { plural } = definition;
   const workspaceId = options.workspaceId;
   // The first page of a pull run also asks how many documents remain, for the progress bar.
   let midRun = false;
@@ -65,16 +70,11 @@ function replicateCollection(
     waitForLeadership: true,
     retryTime: options.retryTimeMs ?? 250,
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    // Sync requests must reach the network, never the service worker's caches.
-    headers: { 'ngsw-bypass': 'true', 'x-fieldbook-client': 'web' },
+    headers: { ...SYNC_HEADERS },
     pull: {
       batchSize: options.pullBatchSize ?? 500,
       queryBuilder: (checkpoint, limit) => ({
-        query: `query Pull${plural}($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!) {
-  pull${plural}(workspaceId: $workspaceId, checkpoint: $checkpoint, limit: $limit) {
-    documents { ${fields} } checkpoint { seq id }${midRun ? '' : ' remaining'}
-  }
-}`,
+        query: pullQuery(definition, !midRun),
         operationName: `Pull${plural}`,
         variables: { workspaceId, checkpoint: checkpoint ?? null, limit },
       }),
@@ -83,9 +83,7 @@ function replicateCollection(
         return batch;
       },
       streamQueryBuilder: () => ({
-        query: `subscription Stream${plural}($workspaceId: ID!) {
-  stream${plural}(workspaceId: $workspaceId) { documents { ${fields} } checkpoint { seq id } }
-}`,
+        query: streamSubscription(definition),
         operationName: `Stream${plural}`,
         variables: { workspaceId },
       }),
@@ -99,11 +97,7 @@ function replicateCollection(
     push: {
       batchSize: options.pushBatchSize ?? 200,
       queryBuilder: (rows) => ({
-        query: `mutation Push${plural}($workspaceId: ID!, $rows: [${typeName}PushRow!]!) {
-  push${plural}(workspaceId: $workspaceId, rows: $rows) {
-    conflicts { ${fields} } rejections { id code message fields { field message } }
-  }
-}`,
+        query: pushMutation(definition),
         operationName: `Push${plural}`,
         variables: { workspaceId, rows },
       }),

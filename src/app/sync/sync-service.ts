@@ -1,11 +1,11 @@
-import { DestroyRef, Injectable, inject, signal } from '@angular/core';
+import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { EMPTY, filter, map, ReplaySubject, switchMap, type Observable } from 'rxjs';
+import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { DEFAULT_WORKSPACE_ID } from '../../shared/collections';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
-import { replicateWorkspace, type WorkspaceReplication } from './replication';
+import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
 import { syncStatus$, type SyncStatus } from './sync-status';
 import { systemClock } from './queue/clock';
 import { RetryGate } from './queue/retry-gate';
@@ -13,17 +13,11 @@ import { SyncQueue } from './queue/sync-queue';
 import { SyncTransport, type PullProgress } from './queue/transport';
 import { RxdbOutboxStore } from './queue/rxdb-outbox-store';
 import type { LocalWrite, OutboxEntry } from './queue/outbox-entry';
+import { toWireDocument } from '../data/wire';
 
 const INITIAL: SyncStatus = {
   phase: 'syncing', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0,
 };
-
-/** A stored RxDB document as the server would see it: no internal fields, `deleted` flag. */
-function toWireDocument(stored: Record<string, unknown>): Record<string, unknown> {
-  const { _meta, _rev, _attachments, _deleted, ...fields } = stored;
-  void _meta; void _rev; void _attachments;
-  return { ...fields, deleted: _deleted === true };
-}
 
 /** A long pull in progress: documents received so far and the estimated total. */
 export interface PullProgressState {
@@ -74,10 +68,7 @@ export class SyncService {
   readonly entries = toSignal(this.ready$.pipe(switchMap(({ queue }) => queue.entries$)), { initialValue: [] as readonly OutboxEntry[] });
 
   /** Sync state per record key (`tasks:<id>`); a record without an entry is synced. */
-  readonly entriesByKey = toSignal(
-    this.ready$.pipe(switchMap(({ queue }) => queue.entries$), map((entries) => new Map(entries.map((e) => [e.key, e])))),
-    { initialValue: new Map<string, OutboxEntry>() },
-  );
+  readonly entriesByKey = computed(() => new Map(this.entries().map((e) => [e.key, e])));
 
   readonly online = toSignal(this.connectivity.online$, { initialValue: navigator.onLine });
 
@@ -110,11 +101,10 @@ export class SyncService {
     const db = this.database.db;
     const queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
     this.earlyWrites.splice(0).forEach((w) => void queue.recordLocalWrite(w));
-    const headers = { 'ngsw-bypass': 'true', 'x-fieldbook-client': 'web' };
     this.transport = new SyncTransport({
       fetch: (input, init) => fetch(input, init),
       endpoint: this.config.graphqlHttpUrl,
-      headers,
+      headers: SYNC_HEADERS,
       queue,
       gate: this.gate,
       clock: systemClock,

@@ -12,7 +12,7 @@ import { MemoryOutboxStore } from './outbox-store';
 import { RetryGate } from './retry-gate';
 import { SyncQueue } from './sync-queue';
 import { SyncTransport } from './transport';
-import { selectionOf } from '../../../shared/graphql-sdl';
+import { pushMutation } from '../../../shared/operations';
 import { COLLECTIONS } from '../../../shared/collections';
 
 let database: TestDatabase;
@@ -30,9 +30,7 @@ after(async () => {
   await database.dispose();
 });
 
-const PUSH = `mutation PushTasks($workspaceId: ID!, $rows: [TaskPushRow!]!) {
-  pushTasks(workspaceId: $workspaceId, rows: $rows) { conflicts { ${selectionOf(COLLECTIONS[1])} } rejections { id code message fields { field message } } }
-}`;
+const PUSH = pushMutation(COLLECTIONS[1]);
 
 function pushRequest(rows: unknown[]): Request {
   return new Request(endpoint, {

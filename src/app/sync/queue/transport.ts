@@ -17,6 +17,7 @@
  */
 import { COLLECTIONS, type CollectionName } from '../../../shared/collections';
 import { retryAfterMs } from './backoff';
+import { pushMutation } from '../../../shared/operations';
 import type { Clock } from './clock';
 import type { ParkedRow, RejectionInfo } from './outbox-entry';
 import type { RetryGate } from './retry-gate';
@@ -111,10 +112,9 @@ export class SyncTransport {
 
   /** Sends a parked row again, outside RxDB's queue; the record converges through the live stream. */
   async retryParked(collection: CollectionName, row: ParkedRow): Promise<void> {
-    const field = `push${COLLECTIONS.find((c) => c.name === collection)!.plural}`;
-    const query = `mutation Retry($workspaceId: ID!, $rows: [${COLLECTIONS.find((c) => c.name === collection)!.typeName}PushRow!]!) {
-  ${field}(workspaceId: $workspaceId, rows: $rows) { conflicts { id } rejections { id code message fields { field message } } }
-}`;
+    const definition = COLLECTIONS.find((c) => c.name === collection)!;
+    const field = `push${definition.plural}`;
+    const query = pushMutation(definition);
     const rows = [row as PushRow];
     const headers = new Headers({ ...this.options.headers, 'content-type': 'application/json' });
     const outcome = await this.send(this.options.endpoint, headers, {

@@ -1,0 +1,31 @@
+/**
+ * The replication operations as GraphQL documents, built from the same collection
+ * definitions as the SDL. The app's replication, its transport and other clients
+ * (tests, benchmarks) send exactly these.
+ */
+import type { CollectionDefinition } from './collections';
+import { selectionOf } from './graphql-sdl';
+
+/** `pull<Plural>`; with `remaining`, the server also counts what is left after the page. */
+export function pullQuery(c: CollectionDefinition, withRemaining = false): string {
+  return `query Pull${c.plural}($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!) {
+  pull${c.plural}(workspaceId: $workspaceId, checkpoint: $checkpoint, limit: $limit) {
+    documents { ${selectionOf(c)} } checkpoint { seq id }${withRemaining ? ' remaining' : ''}
+  }
+}`;
+}
+
+/** `push<Plural>`: conflicts with the full server document, refusals with their reasons. */
+export function pushMutation(c: CollectionDefinition): string {
+  return `mutation Push${c.plural}($workspaceId: ID!, $rows: [${c.typeName}PushRow!]!) {
+  push${c.plural}(workspaceId: $workspaceId, rows: $rows) {
+    conflicts { ${selectionOf(c)} } rejections { id code message fields { field message } }
+  }
+}`;
+}
+
+export function streamSubscription(c: CollectionDefinition): string {
+  return `subscription Stream${c.plural}($workspaceId: ID!) {
+  stream${c.plural}(workspaceId: $workspaceId) { documents { ${selectionOf(c)} } checkpoint { seq id } }
+}`;
+}
