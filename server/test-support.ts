@@ -166,3 +166,25 @@ export async function gql(url: string, query: string, variables: Record<string, 
   }
   return { status: response.status, headers: response.headers, ...body };
 }
+
+/** A signed-up user and its tokens, as a test client holds them. */
+export interface TestUser {
+  readonly id: string;
+  readonly email: string;
+  readonly password: string;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+let userCounter = 0;
+
+/**
+ * Signs up a new user over the endpoint (new users join the default workspace as members;
+ * the first user of a fresh database becomes its owner). Sync operations need the token.
+ */
+export async function signUpUser(url: string, email = `user${++userCounter}-${uuidv7().slice(-8)}@example.org`, password = 'correct horse battery'): Promise<TestUser> {
+  const answer = await gql(url, 'mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) { accessToken refreshToken user { id email } } }', { e: email, p: password });
+  const payload = answer.data?.['signUp'];
+  if (!payload) throw new Error(`sign-up of ${email} failed: ${JSON.stringify(answer.errors)}`);
+  return { id: payload.user.id, email: payload.user.email, password, accessToken: payload.accessToken, refreshToken: payload.refreshToken };
+}
