@@ -19,6 +19,8 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The header the app sends on every request; requests over GET must carry it. */
 export const CLIENT_HEADER = 'x-fieldbook-client';
+/** Carries the client's write id on pushes (see `store/store.ts` `PushOptions`). */
+export const WRITE_ID_HEADER = 'idempotency-key';
 
 const JSON_TYPES = ['application/json', 'application/graphql-response+json'];
 
@@ -114,7 +116,7 @@ export function corsOptions(origins: readonly string[]) {
   return {
     origin: [...origins],
     methods: ['GET', 'POST', 'OPTIONS'],
-    allowedHeaders: ['content-type', 'authorization', CLIENT_HEADER, 'ngsw-bypass'],
+    allowedHeaders: ['content-type', 'authorization', CLIENT_HEADER, WRITE_ID_HEADER, 'ngsw-bypass'],
     credentials: false,
     maxAge: 600,
   };

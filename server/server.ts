@@ -16,7 +16,7 @@ import { createStaticHandler } from './static';
 import { AuthService } from './auth/auth-service';
 import { resolveAuthSecret } from './auth/secret';
 import { WorkspaceService } from './auth/workspace-service';
-import { admitGraphQLRequest, corsOptions, hardeningPlugins } from './hardening';
+import { admitGraphQLRequest, corsOptions, hardeningPlugins, WRITE_ID_HEADER } from './hardening';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
@@ -67,6 +67,7 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
       actorId: result?.ok ? result.user.id : null,
       authError: result && !result.ok ? result.reason : null,
       clientKey: initial.req?.socket.remoteAddress ?? 'unknown',
+      writeId: initial.request?.headers.get(WRITE_ID_HEADER) ?? null,
     };
   }
 

@@ -17,4 +17,6 @@ export interface GraphQLContext {
   readonly auth: AuthService;
   readonly workspaces: WorkspaceService;
   readonly config: ServerConfig;
+  /** The client's write id for a push (`Idempotency-Key` header), or null. */
+  readonly writeId: string | null;
 }

@@ -8,7 +8,7 @@ import { buildSdl } from '../../src/shared/graphql-sdl';
 import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
-import type { Checkpoint, PushRow } from '../store/store';
+import { WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
 
@@ -32,6 +32,13 @@ function assertCheckpoint(checkpoint: Checkpoint | null | undefined): Checkpoint
   if (!checkpoint) return null;
   if (!Number.isSafeInteger(checkpoint.seq) || checkpoint.seq < 0) throw badInput('checkpoint.seq must be a non-negative integer');
   return checkpoint;
+}
+
+/** A write id is an opaque client token: short, printable, no spaces. */
+function assertWriteId(writeId: string | null): string | undefined {
+  if (writeId === null) return undefined;
+  if (!/^[\w.:-]{8,100}$/.test(writeId)) throw badInput('Idempotency-Key must be 8 to 100 letters, digits or . _ : -');
+  return writeId;
 }
 
 interface PullArgs { workspaceId: string; checkpoint?: Checkpoint | null; limit: number }
@@ -58,7 +65,14 @@ function resolversOf(collection: CollectionName, plural: string) {
     mutation: {
       [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
         await assertWorkspace(context, args.workspaceId);
-        const result = await context.store.push(collection, args.workspaceId, args.rows, context.actorId);
+        const writeId = assertWriteId(context.writeId);
+        let result;
+        try {
+          result = await context.store.push(collection, args.workspaceId, args.rows, context.actorId, { writeId });
+        } catch (error) {
+          if (error instanceof WriteIdReusedError) throw createGraphQLError(error.message, { extensions: { code: 'WRITE_ID_REUSED' } });
+          throw error;
+        }
         if (result.written > 0) context.feed.announce(args.workspaceId);
         return result;
       },

@@ -19,7 +19,8 @@ import type { SqlDriver, SqlExecutor } from './driver';
 import { migrate } from './migrate';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
-import type { Change, Checkpoint, PullResult, PushRow, PushResult, Rejection, Store, WireDocument } from './store';
+import { createHash } from 'node:crypto';
+import { WriteIdReusedError, type Change, type Checkpoint, type PullResult, type PushOptions, type PushRow, type PushResult, type Rejection, type Store, type WireDocument } from './store';
 
 interface DocumentRow {
   collection: string;
@@ -110,7 +111,7 @@ export class SqlStore implements Store {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null): Promise<PushResult> {
+  async push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null, options: PushOptions = {}): Promise<PushResult> {
     const definition = collectionByName(collection);
     if (!definition) throw new Error(`Unknown collection ${collection}`);
     const updatedAt = this.now().toISOString();
@@ -132,6 +133,12 @@ export class SqlStore implements Store {
     };
 
     return this.driver.transaction(async (tx) => {
+      const writeId = options.writeId;
+      const requestHash = createHash('sha256').update(JSON.stringify([collection, actorId, rows])).digest('base64url');
+      if (writeId !== undefined) {
+        const replay = await this.claimWriteId(tx, workspaceId, writeId, requestHash);
+        if (replay) return replay;
+      }
       let decisions = decideAll(await this.readCurrents(tx, collection, ids));
       let written = 0;
       if (decisions.some((d) => d.kind === 'insert' || d.kind === 'update')) {
@@ -158,8 +165,39 @@ export class SqlStore implements Store {
         if (decision.kind === 'conflict') conflicts.push(decision.current);
         if (decision.kind === 'reject') rejections.push(decision.rejection);
       }
+      if (writeId !== undefined) {
+        await tx.query('UPDATE push_receipts SET answer = $3::jsonb WHERE workspace_id = $1 AND write_id = $2',
+          [workspaceId, writeId, JSON.stringify({ conflicts, rejections })]);
+      }
       return { conflicts, rejections, written };
     });
+  }
+
+  /**
+   * Claims a write id for this transaction, or returns the answer of the push that
+   * claimed it before. On PostgreSQL a duplicate in flight waits here on the unique key
+   * until the first transaction commits (then its answer is read) or rolls back (then
+   * this one claims the id and applies the push).
+   */
+  private async claimWriteId(tx: SqlExecutor, workspaceId: string, writeId: string, requestHash: string): Promise<PushResult | undefined> {
+    const claimed = await tx.query(
+      `INSERT INTO push_receipts (workspace_id, write_id, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (workspace_id, write_id) DO NOTHING RETURNING write_id`,
+      [workspaceId, writeId, requestHash],
+    );
+    if (claimed.length > 0) return undefined;
+    const [receipt] = await tx.query<{ request_hash: string; answer: { conflicts: WireDocument[]; rejections: Rejection[] } | null }>(
+      'SELECT request_hash, answer FROM push_receipts WHERE workspace_id = $1 AND write_id = $2',
+      [workspaceId, writeId],
+    );
+    if (!receipt?.answer || receipt.request_hash !== requestHash) throw new WriteIdReusedError(writeId);
+    return { ...receipt.answer, written: 0 };
+  }
+
+  /** Forgets write ids older than `before` (their pushes can no longer be retried). */
+  async purgeReceipts(before: Date): Promise<number> {
+    const rows = await this.driver.query('DELETE FROM push_receipts WHERE created_at < $1::timestamptz RETURNING write_id', [before.toISOString()]);
+    return rows.length;
   }
 
   async currentSeq(workspaceId: string): Promise<number> {

@@ -62,6 +62,23 @@ export interface PushResult {
   readonly written: number;
 }
 
+/** Options of one push. */
+export interface PushOptions {
+  /**
+   * The client's id for this write (retries of the same batch reuse it). A push whose
+   * write id was already applied is not applied again: the stored answer comes back.
+   */
+  readonly writeId?: string;
+}
+
+/** A write id sent again with different rows (or by another user): refused, nothing applied. */
+export class WriteIdReusedError extends Error {
+  constructor(writeId: string) {
+    super(`Write id ${writeId} was already used for a different push`);
+    this.name = 'WriteIdReusedError';
+  }
+}
+
 export interface PullResult {
   readonly documents: WireDocument[];
   readonly checkpoint: Checkpoint | null;
@@ -85,8 +102,13 @@ export interface Store {
   pull(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult>;
   /** How many documents of `collection` come after `checkpoint` (for pull progress estimates). */
   countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number>;
-  /** Applies the rows in order, in one transaction. `actorId` is stamped as `updatedBy`. */
-  push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null): Promise<PushResult>;
+  /**
+   * Applies the rows in order, in one transaction. `actorId` is stamped as `updatedBy`.
+   * With a write id, a replay (after success, after a timeout, or in flight at the same
+   * time) applies nothing and answers what the first one answered (`written: 0`).
+   * Throws `WriteIdReusedError` when the write id came with different rows.
+   */
+  push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null, options?: PushOptions): Promise<PushResult>;
   /** The highest change sequence number committed in the workspace (0 when none). */
   currentSeq(workspaceId: string): Promise<number>;
   /**

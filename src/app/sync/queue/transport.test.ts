@@ -42,6 +42,9 @@ function pushRequest(rows: unknown[]): Request {
 
 function setup() {
   const faults: number[] = [];
+  /** Requests whose answer is lost after the server applied them (a dropped connection). */
+  let loseAnswers = 0;
+  const writeIds: (string | null)[] = [];
   const clock = new FakeClock();
   const gate = new RetryGate(clock, true, () => 1);
   const store = new MemoryOutboxStore();
@@ -54,7 +57,14 @@ function setup() {
       if (!online) throw new TypeError('Failed to fetch');
       const status = faults.shift();
       if (status) return new Response('busy', { status, headers: { 'retry-after': '2' } });
-      return fetch(input, init);
+      writeIds.push((input as Request).headers.get('idempotency-key'));
+      const response = await fetch(input, init);
+      if (loseAnswers > 0) {
+        loseAnswers -= 1;
+        await response.text();
+        throw new TypeError('network connection was lost');
+      }
+      return response;
     },
     endpoint,
     headers: {},
@@ -64,7 +74,8 @@ function setup() {
     isOnline: () => online,
     parkAfterAttempts: 2,
   });
-  return { faults, clock, gate, store, queue, transport, setOnline: (v: boolean) => (online = v), sent: () => sent };
+  return { faults, clock, gate, store, queue, transport, setOnline: (v: boolean) => (online = v), sent: () => sent,
+    writeIds, loseAnswer: () => (loseAnswers += 1) };
 }
 
 async function pulledTitles(): Promise<Map<string, string>> {
@@ -109,6 +120,25 @@ describe('SyncTransport', () => {
     await third;
     assert.deepEqual(await env.store.all(), []);
     assert.equal(env.gate.state.attempts, 0);
+  });
+
+  it('retries a push whose answer was lost under the same write id, so it applies once and is not a conflict', async () => {
+    const task = newTask({ title: 'Lost answer' });
+    const created = [{ assumedMasterState: null, newDocumentState: task }];
+    await env.transport.fetch(pushRequest(created));
+    const edit = [{ assumedMasterState: task, newDocumentState: { ...task, title: 'Edited', revision: 2 } }];
+    env.loseAnswer();
+    await assert.rejects(env.transport.fetch(pushRequest(edit)));
+    const retry = env.transport.fetch(pushRequest(edit));
+    env.clock.advance(1000);
+    const body = (await (await retry).json()) as { data: { pushTasks: { conflicts: unknown[] } } };
+
+    assert.deepEqual(body.data.pushTasks.conflicts, [], 'the retry gets the first answer, not a conflict');
+    const [createId, lostId, retryId] = env.writeIds;
+    assert.ok(lostId && lostId === retryId, 'the retry carries the same write id');
+    assert.notEqual(createId, lostId, 'another batch gets another write id');
+    const stored = (await server.store.pull('tasks', WORKSPACE, null, 1000)).documents.find((d) => d.id === task['id']);
+    assert.deepEqual([stored?.title, stored?.revision], ['Edited', 2]);
   });
 
   it('does not send while the gate holds a retry back', async () => {

@@ -14,10 +14,16 @@
  *
  * RxDB itself retries a thrown request after its fixed `retryTime`; the gate makes that
  * retry wait for the real backoff.
+ *
+ * Every push carries a write id (`Idempotency-Key`). A retry of the same batch (same
+ * rows, as RxDB resends them) reuses the id until an answer arrives, so a push whose
+ * answer was lost (timeout, dropped connection) is answered from the server's receipt
+ * instead of being applied again or turned into a conflict with itself.
  */
 import { COLLECTIONS, type CollectionName } from '../../../shared/collections';
 import { retryAfterMs } from './backoff';
 import { pushMutation } from '../../../shared/operations';
+import { uuidv7 } from '../../../shared/uuid';
 import type { Clock } from './clock';
 import type { ParkedRow, RejectionInfo } from './outbox-entry';
 import type { RetryGate } from './retry-gate';
@@ -93,8 +99,13 @@ function rootField(body: GraphQLBody): string | undefined {
   return /\b(push|pull)[A-Z]\w*/.exec(body.query)?.[0];
 }
 
+/** The header carrying a push's write id; the server keeps the answer under it. */
+export const WRITE_ID_HEADER = 'Idempotency-Key';
+
 export class SyncTransport {
   private readonly parkAfter: number;
+  /** Write ids of pushes not answered yet, by operation and rows: a retry reuses its id. */
+  private readonly writeIds = new Map<string, string>();
 
   constructor(private readonly options: TransportOptions) {
     this.parkAfter = options.parkAfterAttempts ?? 3;
@@ -227,6 +238,18 @@ export class SyncTransport {
   }
 
   private async send(url: string, headers: Headers, body: GraphQLBody, field: string): Promise<Outcome> {
+    const batchKey = `${field}\n${JSON.stringify(body.variables?.['rows'] ?? [])}`;
+    let writeId = this.writeIds.get(batchKey);
+    if (!writeId) {
+      writeId = uuidv7();
+      this.writeIds.set(batchKey, writeId);
+    }
+    const outcome = await this.sendOnce(url, new Headers([...headers, [WRITE_ID_HEADER, writeId]]), body, field);
+    if (outcome.kind === 'answer') this.writeIds.delete(batchKey);
+    return outcome;
+  }
+
+  private async sendOnce(url: string, headers: Headers, body: GraphQLBody, field: string): Promise<Outcome> {
     let response: Response;
     try {
       response = await this.options.fetch(new Request(url, { method: 'POST', headers, body: JSON.stringify(body) }));
