@@ -22,7 +22,20 @@ export interface ServerConfig {
   readonly authSecret: string | undefined;
   /** Other origins allowed to call the API (CORS); Capacitor's app origins by default. */
   readonly corsOrigins: readonly string[];
+  /** How long a push's write id and answer are remembered for replays (WRITE_ID_TTL_HOURS). */
+  readonly writeIdTtlMs: number;
+  /**
+   * How long tombstones are kept (TOMBSTONE_RETENTION_DAYS). A client whose checkpoint is
+   * older than a purged tombstone is told CHECKPOINT_EXPIRED and resyncs from scratch.
+   */
+  readonly tombstoneRetentionMs: number;
+  /** How often the purge job runs (MAINTENANCE_INTERVAL_MINUTES). */
+  readonly maintenanceIntervalMs: number;
+  /** On SIGTERM, how long in-flight requests may take before sockets are cut (SHUTDOWN_GRACE_SECONDS). */
+  readonly shutdownGraceMs: number;
 }
+
+const HOUR = 3_600_000;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,7 +49,18 @@ export const DEFAULT_CONFIG = {
   defaultWorkspaceId: DEFAULT_WORKSPACE_ID,
   corsOrigins: DEFAULT_CORS_ORIGINS,
   authSecret: undefined,
+  writeIdTtlMs: 24 * HOUR,
+  tombstoneRetentionMs: 30 * 24 * HOUR,
+  maintenanceIntervalMs: HOUR,
+  shutdownGraceMs: 10_000,
 } as const satisfies ServerConfig;
+
+/** A positive number from the environment, times `unitMs`. */
+function parseDuration(name: string, value: string, unitMs: number): number {
+  const amount = Number(value);
+  if (!Number.isFinite(amount) || amount <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+  return amount * unitMs;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -58,6 +82,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(env['AUTH_SECRET'] ? { authSecret: env['AUTH_SECRET'] } : {}),
     ...(env['CORS_ORIGINS'] ? { corsOrigins: env['CORS_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) } : {}),
     ...(env['STATIC_DIR'] ? { staticDir: path.resolve(repoRoot, env['STATIC_DIR']) } : {}),
+    ...(env['WRITE_ID_TTL_HOURS'] ? { writeIdTtlMs: parseDuration('WRITE_ID_TTL_HOURS', env['WRITE_ID_TTL_HOURS'], HOUR) } : {}),
+    ...(env['TOMBSTONE_RETENTION_DAYS'] ? { tombstoneRetentionMs: parseDuration('TOMBSTONE_RETENTION_DAYS', env['TOMBSTONE_RETENTION_DAYS'], 24 * HOUR) } : {}),
+    ...(env['MAINTENANCE_INTERVAL_MINUTES'] ? { maintenanceIntervalMs: parseDuration('MAINTENANCE_INTERVAL_MINUTES', env['MAINTENANCE_INTERVAL_MINUTES'], 60_000) } : {}),
+    ...(env['SHUTDOWN_GRACE_SECONDS'] ? { shutdownGraceMs: parseDuration('SHUTDOWN_GRACE_SECONDS', env['SHUTDOWN_GRACE_SECONDS'], 1000) } : {}),
   };
 }
 

@@ -2,8 +2,8 @@
  * Live changes per workspace, for the `stream<Plural>` subscriptions.
  *
  * A `ChangeNotifier` says "workspace W has committed changes"; it carries no data. The
- * in-process notifier below serves one server instance; a PostgreSQL LISTEN/NOTIFY
- * notifier can replace it to fan changes out across instances without touching the feed.
+ * in-process notifier below serves one server instance; `PgNotifier` (PostgreSQL
+ * LISTEN/NOTIFY, `pg-notifier.ts`) replaces it to fan changes out across instances.
  *
  * For each workspace with at least one subscriber, a `WorkspaceFeed` remembers the last
  * seq it has delivered. On notification it reads everything above that seq, for all
@@ -18,8 +18,13 @@ import type { Checkpoint, Store, WireDocument } from './store/store';
 export interface ChangeNotifier {
   /** Announces that `workspaceId` has committed changes. */
   notify(workspaceId: string): void;
-  /** Calls `listener` on every announcement; returns the function that stops it. */
-  listen(listener: (workspaceId: string) => void): () => void;
+  /**
+   * Calls `listener` on every announcement; returns the function that stops it.
+   * `null` means announcements may have been lost (a reconnect): re-check every workspace.
+   */
+  listen(listener: (workspaceId: string | null) => void): () => void;
+  /** Releases connections, if any. */
+  close?(): Promise<void>;
 }
 
 export class InProcessNotifier implements ChangeNotifier {
@@ -156,6 +161,8 @@ class BatchStream implements AsyncIterableIterator<ChangeBatch> {
  */
 export class ChangeFeedHub {
   private readonly feeds = new Map<string, Promise<WorkspaceFeed>>();
+  /** Live subscriptions over all workspaces (the open-streams gauge). */
+  openStreams = 0;
   private readonly options: Required<FeedOptions>;
   private readonly stopListening: () => void;
 
@@ -165,7 +172,10 @@ export class ChangeFeedHub {
     options: FeedOptions = {},
   ) {
     this.options = { pageSize: 500, onError: () => undefined, ...options };
-    this.stopListening = notifier.listen((workspaceId) => void this.wake(workspaceId));
+    this.stopListening = notifier.listen((workspaceId) => {
+      if (workspaceId !== null) void this.wake(workspaceId);
+      else for (const id of this.feeds.keys()) void this.wake(id);
+    });
   }
 
   /** Announces committed changes of `workspaceId` (to every instance, with a shared notifier). */
@@ -189,8 +199,9 @@ export class ChangeFeedHub {
     const feed = await pending;
     const subscriber = { collection, listener };
     feed.subscribers.add(subscriber);
+    this.openStreams += 1;
     return () => {
-      feed.subscribers.delete(subscriber);
+      if (feed.subscribers.delete(subscriber)) this.openStreams -= 1;
       if (feed.subscribers.size === 0 && this.feeds.get(workspaceId) === pending) this.feeds.delete(workspaceId);
     };
   }

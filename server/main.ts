@@ -1,19 +1,22 @@
-/** Entry point: `node --import tsx server/main.ts`. */
-import { createLogger } from 'graphql-yoga';
+/** Entry point: `node --import tsx server/main.ts`. Logs are JSON lines on stdout. */
 import { loadConfig } from './config';
+import { createJsonLogger } from './log';
 import { buildServer, GRAPHQL_PATH } from './server';
 
-const logger = createLogger('info');
+const logger = createJsonLogger('info');
 const config = loadConfig();
-const server = await buildServer(config);
+const server = await buildServer(config, { logger });
 const { url } = await server.start();
-logger.info(`Fieldbook listening on ${url.replace('127.0.0.1', config.host)} (GraphQL at ${GRAPHQL_PATH})`);
+logger.info('listening', { url, host: config.host, graphql: GRAPHQL_PATH, database: config.databaseUrl ? 'postgres' : 'pglite', pid: process.pid });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    logger.info(`${signal} received, stopping`);
+    logger.info('stopping', { signal });
     server.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error('stop failed', error);
         process.exit(1);

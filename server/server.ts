@@ -1,10 +1,21 @@
 /**
  * One HTTP server: `/graphql` is graphql-yoga over HTTP and graphql-ws over WebSocket
- * on the same path; every other path serves the built Angular app.
+ * on the same path; `/health`, `/ready` and `/metrics` serve operations; every other
+ * path serves the built Angular app.
+ *
+ * Instances are stateless: with `DATABASE_URL`, any number of them can run on one
+ * PostgreSQL behind a load balancer; live changes reach every instance's subscribers
+ * through LISTEN/NOTIFY (`pg-notifier.ts`).
+ *
+ * Graceful stop (SIGTERM): `/ready` turns 503 so the balancer stops routing here, the
+ * listening socket closes, new requests on kept-alive connections get 503, in-flight
+ * requests (pushes) finish, then WebSocket clients are closed with 1012 (Service
+ * Restart), a code graphql-ws clients answer by reconnecting (to another instance),
+ * after which RxDB re-syncs from its checkpoint.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createYoga } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/lib/use/ws';
 import { WebSocketServer } from 'ws';
@@ -16,11 +27,16 @@ import { createStaticHandler } from './static';
 import { AuthService } from './auth/auth-service';
 import { resolveAuthSecret } from './auth/secret';
 import { WorkspaceService } from './auth/workspace-service';
+import { createJsonLogger, type Logger } from './log';
+import { ServerMetrics } from './metrics';
+import { PgNotifier } from './pg-notifier';
 import { admitGraphQLRequest, corsOptions, hardeningPlugins, WRITE_ID_HEADER } from './hardening';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
 export const GRAPHQL_PATH = '/graphql';
+/** WebSocket close code on shutdown: graphql-ws clients reconnect on it. */
+export const SHUTDOWN_CLOSE_CODE = 1012;
 
 export interface FieldbookServer {
   /** Listens on the configured port (0 picks a free one); resolves with the base URL. */
@@ -29,11 +45,16 @@ export interface FieldbookServer {
   stop(): Promise<void>;
   readonly store: Store;
   readonly feed: ChangeFeedHub;
+  readonly metrics: ServerMetrics;
+  /** Runs the purge job once (receipts past their TTL, tombstones past retention). */
+  runMaintenance(): Promise<void>;
 }
 
 export interface ServerDependencies {
   /** Announces committed changes; in-process unless several instances share a database. */
   readonly notifier?: ChangeNotifier;
+  /** Where structured logs go; JSON lines on stdout by default. */
+  readonly logger?: Logger;
 }
 
 interface EnvelopedArgs extends ExecutionArgs {
@@ -44,11 +65,17 @@ interface EnvelopedArgs extends ExecutionArgs {
 }
 
 export async function buildServer(config: ServerConfig, dependencies: ServerDependencies = {}): Promise<FieldbookServer> {
-  const logger = createLogger(config.nodeEnv === 'test' ? 'warn' : 'info');
+  const logger = dependencies.logger ?? createJsonLogger(config.nodeEnv === 'test' ? 'warn' : 'info');
   const store = await openStore(config);
-  const feed = new ChangeFeedHub(store, dependencies.notifier ?? new InProcessNotifier(), {
+  // Several instances on one PostgreSQL must hear each other's changes.
+  const pgNotifier = !dependencies.notifier && config.databaseUrl
+    ? await PgNotifier.open(config.databaseUrl, { onError: (error) => logger.warn('change notifier connection problem', error) })
+    : undefined;
+  const notifier = dependencies.notifier ?? pgNotifier ?? new InProcessNotifier();
+  const feed = new ChangeFeedHub(store, notifier, {
     onError: (error) => logger.error('change feed fetch failed', error),
   });
+  const metrics = new ServerMetrics(() => feed.openStreams);
   const auth = new AuthService(store.accounts, { secret: await resolveAuthSecret(config), defaultWorkspaceId: config.defaultWorkspaceId });
 
   const workspaces = new WorkspaceService(store.accounts);
@@ -67,6 +94,7 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
       actorId: result?.ok ? result.user.id : null,
       authError: result && !result.ok ? result.reason : null,
       clientKey: initial.req?.socket.remoteAddress ?? 'unknown',
+      metrics,
       writeId: initial.request?.headers.get(WRITE_ID_HEADER) ?? null,
     };
   }
@@ -84,10 +112,55 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
   });
   const serveStatic = createStaticHandler(config.staticDir);
 
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  async function readiness(): Promise<string | null> {
+    if (draining) return 'shutting down';
+    if (pgNotifier && !pgNotifier.listening) return 'change notifier disconnected';
+    return store.readiness();
+  }
+
+  /** Operations endpoints; true when `pathname` was one of them. */
+  function serveOperations(pathname: string, res: ServerResponse): boolean {
+    const json = (status: number, body: object) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify(body));
+    };
+    switch (pathname) {
+      case '/health':
+        json(200, { status: 'ok' });
+        return true;
+      case '/ready':
+        void readiness().then((problem) => json(problem ? 503 : 200, problem ? { status: 'unavailable', reason: problem } : { status: 'ready' }));
+        return true;
+      case '/metrics':
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(metrics.render());
+        return true;
+      default:
+        return false;
+    }
+  }
+
   const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const pathname = (req.url ?? '/').split('?', 1)[0];
+    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+    if (serveOperations(pathname, res)) return;
     if (pathname === GRAPHQL_PATH) {
-      if (admitGraphQLRequest(req, res)) void yoga(req, res);
+      if (draining) {
+        // A kept-alive connection after shutdown began: send the client elsewhere.
+        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1', Connection: 'close' });
+        res.end('Shutting down\n');
+        return;
+      }
+      if (!admitGraphQLRequest(req, res)) return;
+      inFlight += 1;
+      res.once('close', () => {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      });
+      void yoga(req, res);
       return;
     }
     serveStatic(req, res).catch((error: unknown) => {
@@ -128,10 +201,24 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     wsServer,
   );
 
+  async function runMaintenance(): Promise<void> {
+    const now = Date.now();
+    const receipts = await store.purgeReceipts(new Date(now - config.writeIdTtlMs));
+    const tombstones = await store.purgeTombstones(new Date(now - config.tombstoneRetentionMs));
+    if (receipts + tombstones > 0) logger.info('purged expired data', { receipts, tombstones });
+  }
+  // Every instance runs it; the deletes are idempotent, so concurrent runs only repeat work.
+  const maintenance = setInterval(() => {
+    runMaintenance().catch((error: unknown) => logger.error('maintenance failed', error));
+  }, config.maintenanceIntervalMs);
+  maintenance.unref();
+
   let stopped = false;
   return {
     store,
     feed,
+    metrics,
+    runMaintenance,
     async start() {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -146,13 +233,26 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     async stop() {
       if (stopped) return;
       stopped = true;
-      await wsHandler.dispose();
-      await new Promise<void>((resolve) => {
+      draining = true;
+      clearInterval(maintenance);
+      const closed = new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();
         httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
       });
+      httpServer.closeIdleConnections();
+      if (inFlight > 0) {
+        logger.info('waiting for in-flight requests', { inFlight });
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, config.shutdownGraceMs).unref();
+        });
+      }
+      for (const socket of wsServer.clients) socket.close(SHUTDOWN_CLOSE_CODE, 'Service restart');
+      await wsHandler.dispose();
+      httpServer.closeAllConnections();
+      await closed;
       feed.close();
+      await pgNotifier?.close();
       await store.close();
     },
   };

@@ -1,6 +1,7 @@
 /** What every resolver receives. Built once per request or per WebSocket subscription. */
 import type { ServerConfig } from '../config';
 import type { ChangeFeedHub } from '../feed';
+import type { ServerMetrics } from '../metrics';
 import type { Store } from '../store/store';
 import type { AuthService } from '../auth/auth-service';
 import type { WorkspaceService } from '../auth/workspace-service';
@@ -19,4 +20,5 @@ export interface GraphQLContext {
   readonly config: ServerConfig;
   /** The client's write id for a push (`Idempotency-Key` header), or null. */
   readonly writeId: string | null;
+  readonly metrics: ServerMetrics;
 }

@@ -8,7 +8,7 @@ import { buildSdl } from '../../src/shared/graphql-sdl';
 import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
-import { WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
+import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
 
@@ -53,7 +53,16 @@ function resolversOf(collection: CollectionName, plural: string) {
         assertLimit(args.limit);
         const checkpoint = assertCheckpoint(args.checkpoint);
         await assertWorkspace(context, args.workspaceId);
-        const result = await context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
+        const started = performance.now();
+        let result;
+        try {
+          result = await context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
+        } catch (error) {
+          if (error instanceof CheckpointExpiredError) throw createGraphQLError(error.message, { extensions: { code: 'CHECKPOINT_EXPIRED' } });
+          throw error;
+        }
+        context.metrics.pulls.inc({ collection });
+        context.metrics.pullSeconds.observe((performance.now() - started) / 1000, { collection });
         return { ...result, collection, workspaceId: args.workspaceId };
       },
     },
@@ -66,13 +75,23 @@ function resolversOf(collection: CollectionName, plural: string) {
       [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
         await assertWorkspace(context, args.workspaceId);
         const writeId = assertWriteId(context.writeId);
+        const { metrics } = context;
+        const started = performance.now();
+        metrics.inFlightPushes += 1;
         let result;
         try {
           result = await context.store.push(collection, args.workspaceId, args.rows, context.actorId, { writeId });
         } catch (error) {
           if (error instanceof WriteIdReusedError) throw createGraphQLError(error.message, { extensions: { code: 'WRITE_ID_REUSED' } });
           throw error;
+        } finally {
+          metrics.inFlightPushes -= 1;
         }
+        metrics.pushes.inc({ collection });
+        metrics.pushSeconds.observe((performance.now() - started) / 1000, { collection });
+        if (result.replayed) metrics.replays.inc({ collection });
+        if (result.conflicts.length > 0) metrics.conflicts.inc({ collection }, result.conflicts.length);
+        for (const rejection of result.rejections) metrics.refusals.inc({ collection, code: rejection.code });
         if (result.written > 0) context.feed.announce(args.workspaceId);
         return result;
       },

@@ -16,11 +16,11 @@
  */
 import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/shared/collections';
 import type { SqlDriver, SqlExecutor } from './driver';
-import { migrate } from './migrate';
+import { loadMigrations, migrate } from './migrate';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
 import { createHash } from 'node:crypto';
-import { WriteIdReusedError, type Change, type Checkpoint, type PullResult, type PushOptions, type PushRow, type PushResult, type Rejection, type Store, type WireDocument } from './store';
+import { CheckpointExpiredError, WriteIdReusedError, type Change, type Checkpoint, type PullResult, type PushOptions, type PushRow, type PushResult, type Rejection, type Store, type WireDocument } from './store';
 
 interface DocumentRow {
   collection: string;
@@ -95,6 +95,13 @@ export class SqlStore implements Store {
        LIMIT $5`,
       [collection, workspaceId, checkpoint?.seq ?? -1, checkpoint?.id ?? '', limit],
     );
+    if (checkpoint) {
+      // Read after the documents: a purge that committed before them is seen here.
+      const [mark] = await this.driver.query<{ seq: string }>('SELECT purged_through_seq AS seq FROM workspaces WHERE id = $1', [workspaceId]);
+      // `<=`: a tombstone of the checkpoint's own seq with a higher id may be among the purged.
+      const purgedThrough = Number(mark?.seq ?? 0);
+      if (purgedThrough > 0 && checkpoint.seq <= purgedThrough) throw new CheckpointExpiredError();
+    }
     const last = rows.at(-1);
     return {
       documents: rows.map(toWire),
@@ -191,7 +198,29 @@ export class SqlStore implements Store {
       [workspaceId, writeId],
     );
     if (!receipt?.answer || receipt.request_hash !== requestHash) throw new WriteIdReusedError(writeId);
-    return { ...receipt.answer, written: 0 };
+    return { ...receipt.answer, written: 0, replayed: true };
+  }
+
+  /**
+   * Removes tombstones last changed before `before` and raises each workspace's
+   * `purged_through_seq` to the highest seq removed, in one statement, so a pull either
+   * still sees a tombstone or sees the raised mark. Returns how many were removed.
+   * A document edited meanwhile is no longer a matching tombstone and is kept.
+   */
+  async purgeTombstones(before: Date): Promise<number> {
+    const rows = await this.driver.query<{ n: string | number }>(
+      `WITH gone AS (
+         DELETE FROM documents WHERE deleted AND updated_at < $1::timestamptz RETURNING workspace_id, change_seq
+       ), marks AS (
+         UPDATE workspaces w SET purged_through_seq = GREATEST(w.purged_through_seq, m.seq)
+         FROM (SELECT workspace_id, max(change_seq) AS seq FROM gone GROUP BY workspace_id) m
+         WHERE w.id = m.workspace_id
+         RETURNING w.id
+       )
+       SELECT (SELECT count(*) FROM gone) AS n`,
+      [before.toISOString()],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Forgets write ids older than `before` (their pushes can no longer be retried). */
@@ -216,6 +245,21 @@ export class SqlStore implements Store {
       [workspaceId, after.seq, after.id, COLLECTIONS.map((c) => c.name), limit],
     );
     return rows.map((row) => ({ collection: row.collection as CollectionName, seq: Number(row.seq), document: toWire(row) }));
+  }
+
+  /**
+   * Readiness: the database answers and every migration this build ships is applied
+   * (an instance of an older build must not serve a newer schema, and vice versa).
+   * Returns the problem, or null when ready.
+   */
+  async readiness(): Promise<string | null> {
+    try {
+      const applied = new Set((await this.driver.query<{ version: string }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+      const missing = (await loadMigrations()).filter((m) => !applied.has(m.version));
+      return missing.length > 0 ? `migrations not applied: ${missing.map((m) => m.version).join(', ')}` : null;
+    } catch (error) {
+      return `database unreachable: ${(error as Error).message}`;
+    }
   }
 
   close(): Promise<void> {

@@ -60,6 +60,8 @@ export interface PushResult {
   readonly rejections: Rejection[];
   /** Number of documents written; zero when every row was a no-op, conflict or rejection. */
   readonly written: number;
+  /** True when the answer came from the receipt of an earlier push with the same write id. */
+  readonly replayed?: boolean;
 }
 
 /** Options of one push. */
@@ -76,6 +78,17 @@ export class WriteIdReusedError extends Error {
   constructor(writeId: string) {
     super(`Write id ${writeId} was already used for a different push`);
     this.name = 'WriteIdReusedError';
+  }
+}
+
+/**
+ * The checkpoint is older than a tombstone the server has purged: the client may have
+ * missed a deletion and must resync from scratch (checkpoint null).
+ */
+export class CheckpointExpiredError extends Error {
+  constructor() {
+    super('The checkpoint predates the tombstone retention window: resync from scratch');
+    this.name = 'CheckpointExpiredError';
   }
 }
 
@@ -98,7 +111,10 @@ export interface Store {
   ensureWorkspace(workspaceId: string, name: string): Promise<void>;
   /** True when the workspace exists. */
   workspaceExists(workspaceId: string): Promise<boolean>;
-  /** Documents of `collection` after `checkpoint`, ordered by `(seq, id)`, at most `limit`. */
+  /**
+   * Documents of `collection` after `checkpoint`, ordered by `(seq, id)`, at most `limit`.
+   * Throws `CheckpointExpiredError` when tombstones after the checkpoint were purged.
+   */
   pull(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult>;
   /** How many documents of `collection` come after `checkpoint` (for pull progress estimates). */
   countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number>;
@@ -111,6 +127,12 @@ export interface Store {
   push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null, options?: PushOptions): Promise<PushResult>;
   /** The highest change sequence number committed in the workspace (0 when none). */
   currentSeq(workspaceId: string): Promise<number>;
+  /** Removes tombstones older than `before`; returns how many. */
+  purgeTombstones(before: Date): Promise<number>;
+  /** Forgets push write ids older than `before`; returns how many. */
+  purgeReceipts(before: Date): Promise<number>;
+  /** Null when the database answers and the schema is fully migrated, else the problem. */
+  readiness(): Promise<string | null>;
   /**
    * Changes of every collection after `after`, ordered by `(seq, id)`, at most `limit`.
    * `after.id === null` means after every document of `after.seq`.
