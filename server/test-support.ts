@@ -126,16 +126,20 @@ export async function waitFor<T>(condition: () => T | Promise<T>, what: string, 
 export interface TestServer {
   readonly server: FieldbookServer;
   readonly url: string;
+  /** The configuration it runs with (its database URL, for tests that look underneath). */
+  readonly config: ServerConfig;
   dispose(): Promise<void>;
 }
 
 export async function startTestServer(backend: Backend, overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
   const database = await backend.create();
-  const server = await buildServer(testConfig(database, overrides));
+  const config = testConfig(database, overrides);
+  const server = await buildServer(config);
   const { url } = await server.start();
   return {
     server,
     url,
+    config,
     async dispose() {
       await server.stop();
       await database.dispose();
