@@ -97,10 +97,11 @@ export class SqlStore implements Store {
     );
     if (checkpoint) {
       // Read after the documents: a purge that committed before them is seen here.
-      const [mark] = await this.driver.query<{ seq: string }>('SELECT purged_through_seq AS seq FROM workspaces WHERE id = $1', [workspaceId]);
-      // `<=`: a tombstone of the checkpoint's own seq with a higher id may be among the purged.
-      const purgedThrough = Number(mark?.seq ?? 0);
-      if (purgedThrough > 0 && checkpoint.seq <= purgedThrough) throw new CheckpointExpiredError();
+      const expired = await this.driver.query(
+        `SELECT 1 FROM workspaces WHERE id = $1 AND ($2::bigint, $3::text) < (purged_through_seq, purged_through_id)`,
+        [workspaceId, checkpoint.seq, checkpoint.id],
+      );
+      if (expired.length > 0) throw new CheckpointExpiredError();
     }
     const last = rows.at(-1);
     return {
@@ -202,19 +203,20 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Removes tombstones last changed before `before` and raises each workspace's
-   * `purged_through_seq` to the highest seq removed, in one statement, so a pull either
+   * Removes tombstones last changed before `before` and raises each workspace's purge
+   * mark to the highest position (seq, id) removed, in one statement, so a pull either
    * still sees a tombstone or sees the raised mark. Returns how many were removed.
    * A document edited meanwhile is no longer a matching tombstone and is kept.
    */
   async purgeTombstones(before: Date): Promise<number> {
     const rows = await this.driver.query<{ n: string | number }>(
       `WITH gone AS (
-         DELETE FROM documents WHERE deleted AND updated_at < $1::timestamptz RETURNING workspace_id, change_seq
+         DELETE FROM documents WHERE deleted AND updated_at < $1::timestamptz RETURNING workspace_id, change_seq, id
        ), marks AS (
-         UPDATE workspaces w SET purged_through_seq = GREATEST(w.purged_through_seq, m.seq)
-         FROM (SELECT workspace_id, max(change_seq) AS seq FROM gone GROUP BY workspace_id) m
-         WHERE w.id = m.workspace_id
+         UPDATE workspaces w SET purged_through_seq = m.change_seq, purged_through_id = m.id
+         FROM (SELECT DISTINCT ON (workspace_id) workspace_id, change_seq, id FROM gone
+               ORDER BY workspace_id, change_seq DESC, id DESC) m
+         WHERE w.id = m.workspace_id AND (m.change_seq, m.id) > (w.purged_through_seq, w.purged_through_id)
          RETURNING w.id
        )
        SELECT (SELECT count(*) FROM gone) AS n`,

@@ -12,7 +12,7 @@ import { MemoryOutboxStore } from './outbox-store';
 import { RetryGate } from './retry-gate';
 import { SyncQueue } from './sync-queue';
 import { SyncTransport } from './transport';
-import { pushMutation } from '../../../shared/operations';
+import { pullQuery, pushMutation } from '../../../shared/operations';
 import { COLLECTIONS } from '../../../shared/collections';
 
 let database: TestDatabase;
@@ -31,6 +31,15 @@ after(async () => {
 });
 
 const PUSH = pushMutation(COLLECTIONS[1]);
+const PULL = pullQuery(COLLECTIONS[1]);
+
+function pullRequest(checkpoint: unknown): Request {
+  return new Request(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: PULL, operationName: 'PullTasks', variables: { workspaceId: WORKSPACE, checkpoint, limit: 1000 } }),
+  });
+}
 
 function pushRequest(rows: unknown[]): Request {
   return new Request(endpoint, {
@@ -45,6 +54,7 @@ function setup() {
   /** Requests whose answer is lost after the server applied them (a dropped connection). */
   let loseAnswers = 0;
   const writeIds: (string | null)[] = [];
+  const expired: string[] = [];
   const clock = new FakeClock();
   const gate = new RetryGate(clock, true, () => 1);
   const store = new MemoryOutboxStore();
@@ -73,9 +83,10 @@ function setup() {
     clock,
     isOnline: () => online,
     parkAfterAttempts: 2,
+    onCheckpointExpired: (collection) => expired.push(collection),
   });
   return { faults, clock, gate, store, queue, transport, setOnline: (v: boolean) => (online = v), sent: () => sent,
-    writeIds, loseAnswer: () => (loseAnswers += 1) };
+    writeIds, expired, loseAnswer: () => (loseAnswers += 1) };
 }
 
 async function pulledTitles(): Promise<Map<string, string>> {
@@ -139,6 +150,23 @@ describe('SyncTransport', () => {
     assert.notEqual(createId, lostId, 'another batch gets another write id');
     const stored = (await server.store.pull('tasks', WORKSPACE, null, 1000)).documents.find((d) => d.id === task['id']);
     assert.deepEqual([stored?.title, stored?.revision], ['Edited', 2]);
+  });
+
+  it('re-pulls a collection from scratch when the server says the checkpoint expired', async () => {
+    const kept = newTask({ title: 'Kept' });
+    const doomed = newTask({ title: 'Doomed' });
+    await server.store.push('tasks', WORKSPACE, [{ newDocumentState: kept }, { newDocumentState: doomed }], null);
+    const { checkpoint } = await server.store.pull('tasks', WORKSPACE, null, 1000);
+    await server.store.push('tasks', WORKSPACE, [{ assumedMasterState: doomed, newDocumentState: { ...doomed, revision: 2, deleted: true } }], null);
+    await server.store.purgeTombstones(new Date(Date.now() + 1000));
+
+    const response = await env.transport.fetch(pullRequest(checkpoint));
+    const body = (await response.json()) as { data: { pullTasks: { documents: { id: string }[] } }; errors?: unknown };
+    assert.equal(body.errors, undefined);
+    assert.deepEqual(env.expired, ['tasks']);
+    const ids = body.data.pullTasks.documents.map((d) => d.id);
+    assert.ok(ids.includes(String(kept['id'])), 'the full pull brings every live document');
+    assert.ok(!ids.includes(String(doomed['id'])));
   });
 
   it('does not send while the gate holds a retry back', async () => {

@@ -50,6 +50,11 @@ export interface TransportOptions {
   readonly onPullProgress?: (progress: PullProgress) => void;
   /** After this many failed attempts of a single row that fails alone, the row is parked. */
   readonly parkAfterAttempts?: number;
+  /**
+   * Called when the server answered CHECKPOINT_EXPIRED (the checkpoint predates its
+   * tombstone retention) and the transport re-pulled the collection from scratch.
+   */
+  readonly onCheckpointExpired?: (collection: CollectionName) => void;
 }
 
 interface GraphQLBody {
@@ -135,6 +140,25 @@ export class SyncTransport {
   }
 
   private async pull(request: Request, collection: CollectionName | undefined): Promise<Response> {
+    const response = await this.pullOnce(request.clone(), collection);
+    if (!collection) return response;
+    const json = (await response.clone().json().catch(() => null)) as { errors?: { extensions?: { code?: string } }[] } | null;
+    if (json?.errors?.some((e) => e.extensions?.code === 'CHECKPOINT_EXPIRED')) {
+      // Deletions after our checkpoint were purged on the server: start this collection
+      // over from scratch. RxDB keeps unpushed local changes in its fork, so nothing
+      // pending is lost; the documents come back as master state, not as local edits.
+      const body = (await request.clone().json()) as GraphQLBody;
+      const fresh = new Request(request.url, {
+        method: 'POST', headers: request.headers,
+        body: JSON.stringify({ ...body, variables: { ...body.variables, checkpoint: null } }),
+      });
+      this.options.onCheckpointExpired?.(collection);
+      return this.pullOnce(fresh, collection);
+    }
+    return response;
+  }
+
+  private async pullOnce(request: Request, collection: CollectionName | undefined): Promise<Response> {
     await this.options.gate.ready();
     let response: Response;
     try {
