@@ -8,6 +8,7 @@ import { buildSdl } from '../../src/shared/graphql-sdl';
 import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
+import { DIGEST_BUCKET_CHARS } from '../../src/shared/digest';
 import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
@@ -41,7 +42,7 @@ function assertWriteId(writeId: string | null): string | undefined {
   return writeId;
 }
 
-interface PullArgs { workspaceId: string; checkpoint?: Checkpoint | null; limit: number }
+interface PullArgs { workspaceId: string; checkpoint?: Checkpoint | null; limit: number; bucket?: string | null }
 interface PushArgs { workspaceId: string; rows: PushRow[] }
 interface StreamArgs { workspaceId: string }
 interface PullBatchParent { checkpoint: Checkpoint | null; workspaceId?: string }
@@ -56,7 +57,12 @@ function resolversOf(collection: CollectionName, plural: string) {
         const started = performance.now();
         let result;
         try {
-          result = await context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
+          if (args.bucket != null && !new RegExp(`^[0-9a-zA-Z-]{${DIGEST_BUCKET_CHARS}}$`).test(args.bucket)) {
+            throw badInput(`bucket must be ${DIGEST_BUCKET_CHARS} id characters`);
+          }
+          result = args.bucket != null
+            ? await context.store.pullBucket(collection, args.workspaceId, args.bucket, checkpoint, args.limit)
+            : await context.store.pull(collection, args.workspaceId, checkpoint, args.limit);
         } catch (error) {
           if (error instanceof CheckpointExpiredError) throw createGraphQLError(error.message, { extensions: { code: 'CHECKPOINT_EXPIRED' } });
           throw error;
@@ -120,6 +126,10 @@ const accountResolvers = {
     },
     myWorkspaces: (_: unknown, __: unknown, c: GraphQLContext) => c.workspaces.mine(c.actorId),
     members: (_: unknown, a: { workspaceId: string }, c: GraphQLContext) => c.workspaces.members(c.actorId, a.workspaceId),
+    syncDigest: async (_: unknown, a: { workspaceId: string }, c: GraphQLContext) => {
+      await assertWorkspace(c, a.workspaceId);
+      return c.store.digest(a.workspaceId);
+    },
   },
   mutation: {
     signUp: (_: unknown, args: Credentials, context: GraphQLContext) => context.auth.signUp(args.email, args.password, context.clientKey),

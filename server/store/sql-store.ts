@@ -17,6 +17,7 @@
 import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/shared/collections';
 import type { SqlDriver, SqlExecutor } from './driver';
 import { loadMigrations, migrate } from './migrate';
+import { DIGEST_BUCKET_CHARS, type BucketDigest } from '../../src/shared/digest';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
 import { createHash } from 'node:crypto';
@@ -108,6 +109,37 @@ export class SqlStore implements Store {
       documents: rows.map(toWire),
       checkpoint: last ? { seq: Number(last.seq), id: last.id } : checkpoint,
     };
+  }
+
+  async pullBucket(collection: CollectionName, workspaceId: string, bucket: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult> {
+    const rows = await this.driver.query<DocumentRow>(
+      `SELECT ${DOCUMENT_COLUMNS} FROM documents
+       WHERE collection = $1 AND workspace_id = $2 AND (change_seq, id) > ($3::bigint, $4::text) AND right(id, $6) = $7
+       ORDER BY change_seq, id
+       LIMIT $5`,
+      [collection, workspaceId, checkpoint?.seq ?? -1, checkpoint?.id ?? '', limit, DIGEST_BUCKET_CHARS, bucket],
+    );
+    const last = rows.at(-1);
+    return { documents: rows.map(toWire), checkpoint: last ? { seq: Number(last.seq), id: last.id } : checkpoint };
+  }
+
+  /**
+   * One query over the workspace's live documents. The text hashed per bucket is exactly
+   * what `digestDocuments` in `src/shared/digest.ts` hashes on the client.
+   */
+  async digest(workspaceId: string): Promise<{ collection: CollectionName; buckets: BucketDigest[] }[]> {
+    const rows = await this.driver.query<{ collection: CollectionName; bucket: string; n: string | number; hash: string }>(
+      `SELECT collection, right(id, $2) AS bucket, count(*) AS n,
+         encode(sha256(convert_to(string_agg(id || ':' || revision, ',' ORDER BY id COLLATE "C"), 'UTF8')), 'hex') AS hash
+       FROM documents WHERE workspace_id = $1 AND NOT deleted
+       GROUP BY collection, right(id, $2)
+       ORDER BY collection, bucket`,
+      [workspaceId, DIGEST_BUCKET_CHARS],
+    );
+    return COLLECTIONS.map((c) => ({
+      collection: c.name,
+      buckets: rows.filter((r) => r.collection === c.name).map((r) => ({ bucket: r.bucket, count: Number(r.n), hash: r.hash })),
+    }));
   }
 
   async countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number> {

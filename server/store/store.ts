@@ -20,6 +20,7 @@
 import type { CollectionName } from '../../src/shared/collections';
 import type { FieldError } from '../../src/shared/validate';
 import type { AccountStore } from '../auth/account-store';
+import type { BucketDigest } from '../../src/shared/digest';
 
 /** Position in a workspace's change feed. Documents are ordered by `(seq, id)`. */
 export interface Checkpoint {
@@ -116,6 +117,13 @@ export interface Store {
    * Throws `CheckpointExpiredError` when tombstones after the checkpoint were purged.
    */
   pull(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult>;
+  /**
+   * Like `pull`, restricted to ids ending with `bucket` (reconciliation repair);
+   * never expires the checkpoint, since the caller re-reads the whole bucket.
+   */
+  pullBucket(collection: CollectionName, workspaceId: string, bucket: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult>;
+  /** Per-collection digests of the live documents (see `src/shared/digest.ts`). */
+  digest(workspaceId: string): Promise<{ collection: CollectionName; buckets: BucketDigest[] }[]>;
   /** How many documents of `collection` come after `checkpoint` (for pull progress estimates). */
   countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number>;
   /**

@@ -90,6 +90,20 @@ type FieldError {
   message: String!
 }
 
+type DigestBucket {
+  "The last characters of the ids in this bucket."
+  bucket: String!
+  count: Int!
+  "SHA-256 (hex) of the bucket's id:revision lines in id order (see src/shared/digest.ts)."
+  hash: String!
+}
+
+"Digest of a collection's live documents, bucketed by id suffix."
+type CollectionDigest {
+  collection: String!
+  buckets: [DigestBucket!]!
+}
+
 type Rejection {
   id: ID!
   code: RejectionCode!
@@ -134,7 +148,9 @@ const accountQueries = `  "The signed-in user; null without a token, UNAUTHENTIC
   me: User
   "Workspaces the caller belongs to."
   myWorkspaces: [Workspace!]!
-  members(workspaceId: ID!): [Member!]!`;
+  members(workspaceId: ID!): [Member!]!
+  "Per-collection digests of the workspace's live documents: a client compares them with its copy and re-pulls only the buckets that differ."
+  syncDigest(workspaceId: ID!): [CollectionDigest!]!`;
 
 const accountMutations = `  "Creates an account (password: 10 to 200 characters) and signs in."
   signUp(email: String!, password: String!): AuthPayload!
@@ -157,7 +173,8 @@ const accountMutations = `  "Creates an account (password: 10 to 200 characters)
 export function buildSdl(): string {
   const query = COLLECTIONS.map(
     (c) => `  "Documents changed after the checkpoint, oldest first, at most \`limit\`."\n` +
-      `  pull${c.plural}(workspaceId: ID!, checkpoint: CheckpointInput, limit: Int!): ${c.typeName}PullBatch!`,
+      `  pull${c.plural}(workspaceId: ID!, checkpoint: CheckpointInput, limit: Int!, ` +
+      `"Only documents whose id ends with this digest bucket (reconciliation repair)." bucket: String): ${c.typeName}PullBatch!`,
   ).join('\n');
   const mutation = COLLECTIONS.map(
     (c) => `  push${c.plural}(workspaceId: ID!, rows: [${c.typeName}PushRow!]!): ${c.typeName}PushResult!`,

@@ -15,6 +15,20 @@ export function pullQuery(c: CollectionDefinition, withRemaining = false): strin
 }`;
 }
 
+/** `pull<Plural>` of one digest bucket, for reconciliation repair. */
+export function bucketPullQuery(c: CollectionDefinition): string {
+  return `query Pull${c.plural}Bucket($workspaceId: ID!, $checkpoint: CheckpointInput, $limit: Int!, $bucket: String!) {
+  pull${c.plural}(workspaceId: $workspaceId, checkpoint: $checkpoint, limit: $limit, bucket: $bucket) {
+    documents { ${selectionOf(c)} } checkpoint { seq id }
+  }
+}`;
+}
+
+/** Per-collection digests of the workspace (reconciliation). */
+export const SYNC_DIGEST_QUERY = `query SyncDigest($workspaceId: ID!) {
+  syncDigest(workspaceId: $workspaceId) { collection buckets { bucket count hash } }
+}`;
+
 /** `push<Plural>`: conflicts with the full server document, refusals with their reasons. */
 export function pushMutation(c: CollectionDefinition): string {
   return `mutation Push${c.plural}($workspaceId: ID!, $rows: [${c.typeName}PushRow!]!) {
