@@ -17,6 +17,7 @@ export class OutboxPage {
   protected readonly sync = inject(SyncService);
   protected readonly now = injectNow();
   protected readonly retrying = signal(false);
+  protected readonly verifyError = signal<string | null>(null);
   protected readonly rows = computed(() =>
     this.sync.entries().map((entry) => ({
       entry,
@@ -31,6 +32,16 @@ export class OutboxPage {
       await this.sync.retryNow();
     } finally {
       this.retrying.set(false);
+    }
+  }
+
+  /** Compares this device's data with the server and repairs ranges that differ. */
+  protected async verify(): Promise<void> {
+    this.verifyError.set(null);
+    try {
+      await this.sync.verify();
+    } catch (error) {
+      this.verifyError.set(error instanceof Error ? error.message : String(error));
     }
   }
 

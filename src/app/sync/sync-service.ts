@@ -1,5 +1,5 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
@@ -14,6 +14,7 @@ import { SyncTransport, type PullProgress } from './queue/transport';
 import { RxdbOutboxStore } from './queue/rxdb-outbox-store';
 import type { LocalWrite, OutboxEntry } from './queue/outbox-entry';
 import { toWireDocument } from '../data/wire';
+import { planRepair } from './reconcile';
 
 const INITIAL: SyncStatus = {
   phase: 'syncing', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0,
@@ -24,6 +25,19 @@ export interface PullProgressState {
   readonly received: number;
   readonly total: number;
 }
+
+/** The outcome of a verification against the server's digests. */
+export interface VerifyResult {
+  readonly at: number;
+  /** Buckets (id ranges) compared over all collections. */
+  readonly buckets: number;
+  /** Ranges that differed and were repaired; 0 when everything matched. */
+  readonly repaired: number;
+}
+
+/** After this long without a sync, the client verifies its copy once it is back. */
+export const VERIFY_AFTER_OFFLINE_MS = 3_600_000;
+const LAST_SYNCED_KEY = 'fieldbook.lastSyncedAt';
 
 /** Pulls smaller than this show no progress bar. */
 const PROGRESS_THRESHOLD = 200;
@@ -75,11 +89,21 @@ export class SyncService {
   /** A long pull in progress (first sync on a device, after a long time offline), or null. */
   readonly progress = this.progressState.asReadonly();
 
+  private readonly verifyState = signal<VerifyResult | null>(null);
+  private readonly verifyingState = signal(false);
+  /** The last verification's outcome, or null. */
+  readonly lastVerify = this.verifyState.asReadonly();
+  readonly verifying = this.verifyingState.asReadonly();
+
   constructor() {
     const destroyRef = inject(DestroyRef);
     destroyRef.onDestroy(() => void this.replication?.cancel());
     this.connectivity.online$.pipe(switchMap((online) => (this.queue ? [online] : EMPTY))).subscribe((online) => this.onConnectivity(online));
     this.lifecycle.active$.pipe(filter(() => this.replication !== undefined)).subscribe((active) => void this.onLifecycle(active));
+    // Remember the last sync across reloads, to know when the device was away for long.
+    toObservable(this.status).subscribe(({ lastSyncedAt }) => {
+      if (lastSyncedAt !== null) localStorage.setItem(LAST_SYNCED_KEY, String(lastSyncedAt));
+    });
   }
 
   /** Opens the local database with the hooks the outbox needs. */
@@ -110,6 +134,8 @@ export class SyncService {
       clock: systemClock,
       isOnline: () => this.connectivity.isOnline(),
       onPullProgress: (p) => this.onPullProgress(p),
+      // Deletions were purged before we saw them: the fresh pull cannot remove our copies.
+      onCheckpointExpired: () => void this.verifyQuietly(),
     });
     this.queue = queue;
     this.replication = replicateWorkspace(db, {
@@ -124,6 +150,59 @@ export class SyncService {
     });
     this.gate.setOnline(this.connectivity.isOnline());
     this.ready$.next({ replication: this.replication, queue });
+    this.verifyIfAwayLong();
+  }
+
+  /**
+   * Compares the local copy with the server's digests and repairs the ranges that
+   * differ (see `reconcile.ts`). Waits for the sync to settle first, so unpushed local
+   * changes do not count as differences.
+   */
+  async verify(): Promise<VerifyResult> {
+    const { replication, transport } = this;
+    if (!replication || !transport) throw new Error('sync has not started');
+    this.verifyingState.set(true);
+    try {
+      await replication.awaitInSync();
+      const db = this.database.db;
+      const plan = await planRepair({
+        fetch: (input, init) => fetch(input, init),
+        endpoint: this.config.graphqlHttpUrl,
+        headers: SYNC_HEADERS,
+        workspaceId: DEFAULT_WORKSPACE_ID,
+        localDocuments: async (collection) => {
+          const docs = await (db[collection] as unknown as { find(): { exec(): Promise<{ toJSON(withMeta: true): Record<string, unknown> }[]> } }).find().exec();
+          return docs.map((d) => toWireDocument(d.toJSON(true)) as Record<string, unknown> & { id: string; revision: number });
+        },
+        pendingIds: (collection) => new Set(this.entries().filter((e) => e.collection === collection).map((e) => e.docId)),
+      });
+      const delivered = [...plan.repairs].map(([collection, docs]) => transport.repairOnNextPull(collection, docs));
+      if (delivered.length > 0) {
+        replication.reSync();
+        await Promise.all(delivered);
+        await replication.awaitInSync();
+      }
+      const result = { at: Date.now(), buckets: plan.buckets, repaired: plan.differing };
+      this.verifyState.set(result);
+      return result;
+    } finally {
+      this.verifyingState.set(false);
+    }
+  }
+
+  /** Verifies when the last sync is older than `VERIFY_AFTER_OFFLINE_MS` (a long time away). */
+  private verifyIfAwayLong(): void {
+    const last = Number(localStorage.getItem(LAST_SYNCED_KEY) ?? NaN);
+    if (Number.isFinite(last) && Date.now() - last > VERIFY_AFTER_OFFLINE_MS && this.connectivity.isOnline()) void this.verifyQuietly();
+  }
+
+  private async verifyQuietly(): Promise<void> {
+    if (this.verifyingState()) return;
+    try {
+      await this.verify();
+    } catch {
+      // Offline again or the server is busy: the next return or the Verify button tries again.
+    }
   }
 
   /** Try everything now: skip the backoff wait and resend records held back after failing alone. */
@@ -154,6 +233,7 @@ export class SyncService {
 
   private onConnectivity(online: boolean): void {
     this.gate.setOnline(online);
+    if (online) this.verifyIfAwayLong();
     if (online) this.replication?.reSync();
     else void this.queue?.wentOffline();
   }
@@ -162,6 +242,7 @@ export class SyncService {
     if (active) {
       if (this.lifecycle.pausesInBackground) await this.replication?.resume();
       this.gate.open();
+      this.verifyIfAwayLong();
       this.replication?.reSync();
     } else if (this.lifecycle.pausesInBackground) {
       await this.replication?.pause();

@@ -109,6 +109,8 @@ export const WRITE_ID_HEADER = 'Idempotency-Key';
 
 export class SyncTransport {
   private readonly parkAfter: number;
+  /** Repair documents (reconciliation) to hand RxDB with the next pull of their collection. */
+  private readonly repairs = new Map<CollectionName, { documents: Record<string, unknown>[]; delivered: (() => void)[] }>();
   /** Write ids of pushes not answered yet, by operation and rows: a retry reuses its id. */
   private readonly writeIds = new Map<string, string>();
 
@@ -125,6 +127,18 @@ export class SyncTransport {
     if (field?.startsWith('push') && collection) return this.push(request, body, collection, field);
     return this.pull(request, collection);
   };
+
+  /**
+   * Adds `documents` (server state found by reconciliation) to the next pull answer of
+   * `collection`, so RxDB stores them as if the server had sent them: not as local
+   * writes, and nothing is pushed back.
+   */
+  repairOnNextPull(collection: CollectionName, documents: readonly Record<string, unknown>[]): Promise<void> {
+    const entry = this.repairs.get(collection) ?? { documents: [], delivered: [] };
+    entry.documents.push(...documents);
+    this.repairs.set(collection, entry);
+    return new Promise((resolve) => entry.delivered.push(resolve));
+  }
 
   /** Sends a parked row again, outside RxDB's queue; the record converges through the live stream. */
   async retryParked(collection: CollectionName, row: ParkedRow): Promise<void> {
@@ -153,9 +167,23 @@ export class SyncTransport {
         body: JSON.stringify({ ...body, variables: { ...body.variables, checkpoint: null } }),
       });
       this.options.onCheckpointExpired?.(collection);
-      return this.pullOnce(fresh, collection);
+      return this.withRepairs(await this.pullOnce(fresh, collection), collection);
     }
-    return response;
+    return this.withRepairs(response, collection);
+  }
+
+  private async withRepairs(response: Response, collection: CollectionName): Promise<Response> {
+    const repairs = this.repairs.get(collection);
+    if (!repairs || !response.ok) return response;
+    const json = (await response.clone().json().catch(() => null)) as { data?: Record<string, { documents: Record<string, unknown>[] } | null> } | null;
+    const batch = json?.data ? Object.values(json.data)[0] : undefined;
+    if (!batch) return response;
+    this.repairs.delete(collection);
+    // The server's own documents win over a repair of the same id: they are newer.
+    const fresh = new Set(batch.documents.map((d) => d['id']));
+    batch.documents.push(...repairs.documents.filter((d) => !fresh.has(d['id'])));
+    repairs.delivered.forEach((resolve) => resolve());
+    return jsonResponse(json);
   }
 
   private async pullOnce(request: Request, collection: CollectionName | undefined): Promise<Response> {
