@@ -247,7 +247,12 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
           setTimeout(resolve, config.shutdownGraceMs).unref();
         });
       }
-      for (const socket of wsServer.clients) socket.close(SHUTDOWN_CLOSE_CODE, 'Service restart');
+      // Wait for each close handshake, so the code reaches the client before the process exits.
+      await Promise.all([...wsServer.clients].map((socket) => new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        setTimeout(resolve, 2_000).unref();
+        socket.close(SHUTDOWN_CLOSE_CODE, 'Service restart');
+      })));
       await wsHandler.dispose();
       httpServer.closeAllConnections();
       await closed;
