@@ -35,7 +35,10 @@ export interface ReconcileSource {
 export interface RepairPlan {
   /** Buckets compared over all collections. */
   readonly buckets: number;
-  /** Buckets that differed (the ranges repaired). */
+  /**
+   * Buckets that differed and get repairs (the ranges repaired). A bucket that differs
+   * only by unpushed local changes is not counted: the push settles it.
+   */
   readonly differing: number;
   /** Per collection, the documents to apply as server state. */
   readonly repairs: ReadonlyMap<CollectionName, readonly Record<string, unknown>[]>;
@@ -83,10 +86,10 @@ export async function planRepair(source: ReconcileSource): Promise<RepairPlan> {
     const mine = await digestDocuments(local);
     buckets += new Set([...server.keys(), ...mine.keys()]).size;
     const differ = differingBuckets(server, mine);
-    differing += differ.length;
     const pending = source.pendingIds(collection);
     const fixes: Record<string, unknown>[] = [];
     for (const bucket of differ) {
+      const before = fixes.length;
       const remote = new Map((await pullBucket(source, collection, bucket)).map((d) => [d.id, d]));
       const here = new Map(local.filter((d) => bucketOf(d.id) === bucket).map((d) => [d.id, d]));
       for (const [id, doc] of remote) {
@@ -98,6 +101,7 @@ export async function planRepair(source: ReconcileSource): Promise<RepairPlan> {
       for (const [id, doc] of here) {
         if (!remote.has(id) && !pending.has(id)) fixes.push({ ...doc, deleted: true });
       }
+      if (fixes.length > before) differing += 1;
     }
     if (fixes.length > 0) repairs.set(collection, fixes);
   }
