@@ -11,6 +11,7 @@ import type { ChangeBatch } from '../feed';
 import type { Checkpoint, PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
+import { guardPersonalTokens, publicApiResolvers } from './public-api';
 
 export const MAX_PULL_LIMIT = 1000;
 
@@ -116,5 +117,9 @@ export function buildSchema() {
     Object.assign(Mutation, resolvers.mutation);
     Object.assign(Subscription, resolvers.subscription);
   }
-  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription, ...batchTypes } });
+  const publicApi = publicApiResolvers();
+  Object.assign(Query, publicApi.Query);
+  Object.assign(Mutation, publicApi.Mutation);
+  for (const root of [Query, Mutation, Subscription]) guardPersonalTokens(root);
+  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription, ...batchTypes, ...publicApi.types } });
 }

@@ -18,10 +18,11 @@ import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/sh
 import type { SqlDriver, SqlExecutor } from './driver';
 import { migrate } from './migrate';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
+import { SqlPublicApiStore } from './public-api-store';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
 import type { Change, Checkpoint, PullResult, PushRow, PushResult, Rejection, Store, WireDocument } from './store';
 
-interface DocumentRow {
+export interface DocumentRow {
   collection: string;
   id: string;
   workspace_id: string;
@@ -33,11 +34,11 @@ interface DocumentRow {
   data: Record<string, unknown>;
 }
 
-const DOCUMENT_COLUMNS = `collection, id, workspace_id, revision,
+export const DOCUMENT_COLUMNS = `collection, id, workspace_id, revision,
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
   updated_by, deleted, change_seq AS seq, data`;
 
-function toWire(row: DocumentRow): WireDocument {
+export function toWire(row: DocumentRow): WireDocument {
   return {
     ...row.data,
     id: row.id,
@@ -60,6 +61,8 @@ export class SqlStore implements Store {
   private readonly now: () => Date;
   /** Users, memberships and sessions, in the same database. */
   readonly accounts: AccountStore;
+  /** Plain queries, access tokens and mutation outcomes of the public API. */
+  readonly publicApi: SqlPublicApiStore;
 
   private constructor(
     private readonly driver: SqlDriver,
@@ -67,6 +70,7 @@ export class SqlStore implements Store {
   ) {
     this.now = options.now ?? (() => new Date());
     this.accounts = new SqlAccountStore(driver);
+    this.publicApi = new SqlPublicApiStore(driver);
   }
 
   /** Migrates the database, ensures the default workspace and returns the store. */
