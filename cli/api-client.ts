@@ -1,8 +1,8 @@
 /**
  * A GraphQL-over-HTTP client of the public API (docs/api.md), written only against the
  * published SDL: plain fetch, no code shared with the server or the app. Network
- * failures, 5xx and 429 answers are retried with the same request, which is safe because
- * every write carries a clientMutationId.
+ * failures, 5xx and 429 answers and MUTATION_IN_PROGRESS are retried with the same request,
+ * which is safe because every write carries a clientMutationId.
  */
 
 export class ApiError extends Error {
@@ -59,6 +59,11 @@ export class ApiClient {
         throw new ApiError(`The server answered HTTP ${response.status}: ${text.slice(0, 200)}`, `HTTP_${response.status}`);
       }
       const error = answer.errors?.[0];
+      // The same clientMutationId is still being applied (an earlier attempt of ours).
+      if (error?.extensions?.code === 'MUTATION_IN_PROGRESS' && attempt < attempts) {
+        await backoff(attempt);
+        continue;
+      }
       if (error) throw new ApiError(error.message, error.extensions?.code);
       return answer.data as T;
     }

@@ -103,6 +103,16 @@ for (const backend of BACKENDS) {
       assert.equal(code(await gql(DELETE_TASK, { id: first.id, rev: 2, m: 'update-once' }, owner.accessToken)), 'BAD_USER_INPUT');
     });
 
+    it('writes once when duplicates of a mutation arrive at the same time', async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => gql(CREATE_TASK, { w: workspaceId, input: { listId, title: 'Concurrent once' }, m: 'concurrent' }, owner.accessToken)));
+      // Each duplicate gets the task, or is told to retry while the first one runs.
+      for (const answer of answers) assert.ok(answer.data?.['createTask']?.__typename === 'Task' || code(answer) === 'MUTATION_IN_PROGRESS', JSON.stringify(answer));
+      const settled = await waitFor(async () => (await gql(CREATE_TASK, { w: workspaceId, input: { listId, title: 'Concurrent once' }, m: 'concurrent' }, owner.accessToken)).data?.['createTask'], 'the outcome');
+      assert.equal(settled.__typename, 'Task');
+      const found = (await gql(TASKS, { w: workspaceId, filter: { text: 'Concurrent once' } }, owner.accessToken)).data?.['tasks'].nodes;
+      assert.deepEqual(found.map((t: { id: string }) => t.id), [settled.id]);
+    });
+
     it('lists with filters and cursor pagination', async () => {
       const other = (await gql(CREATE_LIST, { w: workspaceId, input: { name: 'Paged' } }, owner.accessToken)).data?.['createList'].id;
       const made = [];

@@ -25,6 +25,8 @@ import type { GraphQLContext } from './context';
 
 export const MAX_PAGE_SIZE = 500;
 const MAX_CLIENT_MUTATION_ID = 200;
+/** A claimed clientMutationId without an outcome after this long belongs to a request that died. */
+const CLAIM_STALE_SECONDS = 60;
 
 type Outcome = Record<string, unknown> & { __typename: string };
 
@@ -104,17 +106,31 @@ async function outcomeOf(context: GraphQLContext, collection: CollectionDefiniti
 
 /**
  * Runs a write once per (caller, clientMutationId): a retry gets the first answer back,
- * whatever happened since, and writes nothing.
+ * whatever happened since, and writes nothing. The key is claimed before the write, so
+ * a duplicate arriving while the first is still running is told to retry
+ * (MUTATION_IN_PROGRESS) instead of writing a second time.
  */
 async function once(context: GraphQLContext, userId: string, clientMutationId: string | null | undefined, operation: string, run: () => Promise<Outcome>): Promise<Outcome> {
   if (clientMutationId === null || clientMutationId === undefined) return run();
   if (clientMutationId.length === 0 || clientMutationId.length > MAX_CLIENT_MUTATION_ID) {
     throw error('BAD_USER_INPUT', `clientMutationId must have 1 to ${MAX_CLIENT_MUTATION_ID} characters`);
   }
-  const prior = await context.store.publicApi.outcome(userId, clientMutationId);
-  if (!prior) return (await context.store.publicApi.saveOutcome(userId, clientMutationId, operation, await run())).outcome as Outcome;
-  if (prior.operation !== operation) throw error('BAD_USER_INPUT', `clientMutationId was already used for ${prior.operation}`);
-  return prior.outcome as Outcome;
+  const outcomes = context.store.publicApi;
+  const claim = await outcomes.claim(userId, clientMutationId, operation, CLAIM_STALE_SECONDS);
+  if (claim === 'running') throw error('MUTATION_IN_PROGRESS', 'A request with this clientMutationId is still running; retry in a moment');
+  if (claim !== 'claimed') {
+    if (claim.operation !== operation) throw error('BAD_USER_INPUT', `clientMutationId was already used for ${claim.operation}`);
+    return claim.outcome as Outcome;
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await run();
+  } catch (failure) {
+    await outcomes.release(userId, clientMutationId);
+    throw failure;
+  }
+  await outcomes.saveOutcome(userId, clientMutationId, outcome);
+  return outcome;
 }
 
 interface ListArgs { workspaceId: string; filter?: Record<string, unknown> | null; first: number; after?: string | null }

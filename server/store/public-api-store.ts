@@ -51,9 +51,15 @@ export interface PublicApiStore {
   accessTokensOf(userId: string): Promise<AccessTokenRecord[]>;
   /** Revokes the user's token; false when the user has no such token. */
   revokeAccessToken(userId: string, id: string): Promise<boolean>;
-  outcome(userId: string, clientMutationId: string): Promise<StoredOutcome | undefined>;
-  /** Keeps the first outcome for the key and returns whichever is kept. */
-  saveOutcome(userId: string, clientMutationId: string, operation: string, outcome: Record<string, unknown>): Promise<StoredOutcome>;
+  /**
+   * Claims the key for a write about to run: 'claimed' (run it, then `saveOutcome` or
+   * `release`), the stored outcome, or 'running' while another request holds the claim.
+   * A claim older than `staleSeconds` (its request died) can be claimed again.
+   */
+  claim(userId: string, clientMutationId: string, operation: string, staleSeconds: number): Promise<'claimed' | 'running' | StoredOutcome>;
+  saveOutcome(userId: string, clientMutationId: string, outcome: Record<string, unknown>): Promise<void>;
+  /** Drops a claim whose write failed with an error, so a retry runs it. */
+  release(userId: string, clientMutationId: string): Promise<void>;
 }
 
 const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -136,20 +142,30 @@ export class SqlPublicApiStore implements PublicApiStore {
     return rows.length > 0;
   }
 
-  async outcome(userId: string, clientMutationId: string): Promise<StoredOutcome | undefined> {
-    const [row] = await this.driver.query<{ operation: string; outcome: Record<string, unknown> }>(
+  async claim(userId: string, clientMutationId: string, operation: string, staleSeconds: number): Promise<'claimed' | 'running' | StoredOutcome> {
+    const claimed = await this.driver.query(
+      `INSERT INTO mutation_outcomes (user_id, client_mutation_id, operation) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, client_mutation_id) DO UPDATE SET operation = EXCLUDED.operation, created_at = now()
+         WHERE mutation_outcomes.outcome IS NULL AND mutation_outcomes.created_at < now() - make_interval(secs => $4)
+       RETURNING 1`,
+      [userId, clientMutationId, operation, staleSeconds],
+    );
+    if (claimed.length > 0) return 'claimed';
+    const [row] = await this.driver.query<{ operation: string; outcome: Record<string, unknown> | null }>(
       'SELECT operation, outcome FROM mutation_outcomes WHERE user_id = $1 AND client_mutation_id = $2',
       [userId, clientMutationId],
     );
-    return row;
+    return row?.outcome ? { operation: row.operation, outcome: row.outcome } : 'running';
   }
 
-  async saveOutcome(userId: string, clientMutationId: string, operation: string, outcome: Record<string, unknown>): Promise<StoredOutcome> {
+  async saveOutcome(userId: string, clientMutationId: string, outcome: Record<string, unknown>): Promise<void> {
     await this.driver.query(
-      `INSERT INTO mutation_outcomes (user_id, client_mutation_id, operation, outcome) VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT (user_id, client_mutation_id) DO NOTHING`,
-      [userId, clientMutationId, operation, JSON.stringify(outcome)],
+      'UPDATE mutation_outcomes SET outcome = $3::jsonb WHERE user_id = $1 AND client_mutation_id = $2',
+      [userId, clientMutationId, JSON.stringify(outcome)],
     );
-    return (await this.outcome(userId, clientMutationId))!;
+  }
+
+  async release(userId: string, clientMutationId: string): Promise<void> {
+    await this.driver.query('DELETE FROM mutation_outcomes WHERE user_id = $1 AND client_mutation_id = $2 AND outcome IS NULL', [userId, clientMutationId]);
   }
 }
