@@ -137,6 +137,7 @@ for (const backend of BACKENDS) {
       assert.equal(code(await gql(TASKS, { w: workspaceId, first: 0 }, owner.accessToken)), 'BAD_USER_INPUT');
       assert.equal(code(await gql(TASKS, { w: workspaceId, after: 'garbage' }, owner.accessToken)), 'BAD_USER_INPUT');
       assert.equal(code(await gql(TASKS, { w: workspaceId, filter: { updatedSince: 'yesterday' } }, owner.accessToken)), 'BAD_USER_INPUT');
+      assert.equal(code(await gql(TASKS, { w: workspaceId, filter: { status: 'finished' } }, owner.accessToken)), 'BAD_USER_INPUT');
     });
 
     it('refuses callers without access: anonymous, non-members, viewers', async () => {

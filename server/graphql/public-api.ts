@@ -140,7 +140,7 @@ interface UpdateArgs { id: string; expectedRevision: number; patch?: Record<stri
 function resolversOf(collection: CollectionDefinition) {
   const op = publicOperationNames(collection);
   const noun = collection.typeName.toLowerCase();
-  const filterFields = equalityFilterFields(collection).map(([field]) => field);
+  const filterFields = equalityFilterFields(collection);
   const searchFields = textFields(collection);
 
   /** Update or delete: one push row assuming `expectedRevision`. */
@@ -173,8 +173,12 @@ function resolversOf(collection: CollectionDefinition) {
         await assertCanRead(context, userId, args.workspaceId);
         const filter = args.filter ?? {};
         const equals: Record<string, string | boolean> = {};
-        for (const field of filterFields) {
+        for (const [field, prop] of filterFields) {
           const value = filter[field];
+          // A value outside the enum would match nothing: say so instead.
+          if (prop.enum && typeof value === 'string' && !prop.enum.includes(value)) {
+            throw error('BAD_USER_INPUT', `filter.${field} must be one of ${prop.enum.join(', ')}`);
+          }
           if (typeof value === 'string' || typeof value === 'boolean') equals[field] = value;
         }
         const updatedSince = typeof filter['updatedSince'] === 'string' ? filter['updatedSince'] : undefined;
