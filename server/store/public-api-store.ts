@@ -46,7 +46,7 @@ export interface PublicApiStore {
   /** The document with this id in any workspace, with its workspace; undefined when none. */
   get(collection: CollectionName, id: string): Promise<WireDocument | undefined>;
   createAccessToken(token: Omit<AccessTokenRecord, 'createdAt' | 'lastUsedAt' | 'revokedAt'> & { tokenHash: string }): Promise<AccessTokenRecord>;
-  /** The token with this hash, marked used now; undefined when unknown. */
+  /** The token with this hash, its use recorded (to the minute); undefined when unknown. */
   useAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined>;
   accessTokensOf(userId: string): Promise<AccessTokenRecord[]>;
   /** Revokes the user's token; false when the user has no such token. */
@@ -122,11 +122,14 @@ export class SqlPublicApiStore implements PublicApiStore {
   }
 
   async useAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
-    const [row] = await this.driver.query<TokenRow>(
-      `UPDATE access_tokens SET last_used_at = now() WHERE token_hash = $1 RETURNING ${TOKEN_COLUMNS}`,
+    const [row] = await this.driver.query<TokenRow & { stale: boolean }>(
+      `SELECT ${TOKEN_COLUMNS}, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale FROM access_tokens WHERE token_hash = $1`,
       [tokenHash],
     );
-    return row ? toToken(row) : undefined;
+    if (!row) return undefined;
+    // lastUsedAt is for people reviewing their tokens: minute precision spares a write per request.
+    if (row.stale) await this.driver.query('UPDATE access_tokens SET last_used_at = now() WHERE token_hash = $1', [tokenHash]);
+    return toToken(row);
   }
 
   async accessTokensOf(userId: string): Promise<AccessTokenRecord[]> {
