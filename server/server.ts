@@ -31,6 +31,7 @@ import { createJsonLogger, type Logger } from './log';
 import { ServerMetrics } from './metrics';
 import { PgNotifier } from './pg-notifier';
 import { admitGraphQLRequest, corsOptions, hardeningPlugins, WRITE_ID_HEADER } from './hardening';
+import { AccessTokenService, isPersonalAccessToken } from './auth/access-tokens';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
@@ -79,20 +80,25 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
   const auth = new AuthService(store.accounts, { secret: await resolveAuthSecret(config), defaultWorkspaceId: config.defaultWorkspaceId });
 
   const workspaces = new WorkspaceService(store.accounts);
+  const accessTokens = new AccessTokenService(store.publicApi, store.accounts);
 
   /** Each request's context: who is calling (bearer token) and from where. */
   async function contextFor(initial: { request?: Request; req?: IncomingMessage }): Promise<GraphQLContext> {
     const header = initial.request?.headers.get('authorization') ?? '';
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-    const result = token ? await auth.authenticate(token) : undefined;
+    // `fbp_…` is a personal access token (public API); anything else a sign-in token.
+    const personal = token && isPersonalAccessToken(token) ? await accessTokens.authenticate(token) : undefined;
+    const result = token && !personal ? await auth.authenticate(token) : undefined;
     return {
       store,
       feed,
       auth,
       workspaces,
+      accessTokens,
       config,
-      actorId: result?.ok ? result.user.id : null,
-      authError: result && !result.ok ? result.reason : null,
+      actorId: personal?.ok ? personal.userId : result?.ok ? result.user.id : null,
+      authError: personal && !personal.ok ? personal.reason : result && !result.ok ? result.reason : null,
+      tokenScope: personal?.ok ? personal.scope : null,
       clientKey: initial.req?.socket.remoteAddress ?? 'unknown',
       metrics,
       writeId: initial.request?.headers.get(WRITE_ID_HEADER) ?? null,

@@ -1,8 +1,8 @@
 import { bootstrapApplication } from '@angular/platform-browser';
 import { appConfig } from './app/app.config';
-import { configFromLocation } from './app/config';
+import { startupConfig } from './app/config';
 import { App } from './app/app';
 
-bootstrapApplication(App, appConfig(configFromLocation(window.location))).catch((err: unknown) => {
+bootstrapApplication(App, appConfig(startupConfig(window.location))).catch((err: unknown) => {
   document.body.textContent = `Fieldbook could not start: ${err instanceof Error ? err.message : String(err)}`;
 });

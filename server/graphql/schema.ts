@@ -12,6 +12,7 @@ import { DIGEST_BUCKET_CHARS } from '../../src/shared/digest';
 import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
+import { guardPersonalTokens, publicApiResolvers } from './public-api';
 
 export const MAX_PULL_LIMIT = 1000;
 
@@ -159,5 +160,9 @@ export function buildSchema() {
     Object.assign(Mutation, resolvers.mutation);
     Object.assign(Subscription, resolvers.subscription);
   }
-  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription, ...batchTypes } });
+  const publicApi = publicApiResolvers();
+  Object.assign(Query, publicApi.Query);
+  Object.assign(Mutation, publicApi.Mutation);
+  for (const root of [Query, Mutation, Subscription]) guardPersonalTokens(root);
+  return createSchema<GraphQLContext>({ typeDefs: buildSdl(), resolvers: { Query, Mutation, Subscription, ...batchTypes, ...publicApi.types } });
 }

@@ -19,11 +19,12 @@ import type { SqlDriver, SqlExecutor } from './driver';
 import { loadMigrations, migrate } from './migrate';
 import { DIGEST_BUCKET_CHARS, type BucketDigest } from '../../src/shared/digest';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
+import { SqlPublicApiStore } from './public-api-store';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
 import { createHash } from 'node:crypto';
 import { CheckpointExpiredError, WriteIdReusedError, type Change, type Checkpoint, type PullResult, type PushOptions, type PushRow, type PushResult, type Rejection, type Store, type WireDocument } from './store';
 
-interface DocumentRow {
+export interface DocumentRow {
   collection: string;
   id: string;
   workspace_id: string;
@@ -35,11 +36,11 @@ interface DocumentRow {
   data: Record<string, unknown>;
 }
 
-const DOCUMENT_COLUMNS = `collection, id, workspace_id, revision,
+export const DOCUMENT_COLUMNS = `collection, id, workspace_id, revision,
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
   updated_by, deleted, change_seq AS seq, data`;
 
-function toWire(row: DocumentRow): WireDocument {
+export function toWire(row: DocumentRow): WireDocument {
   return {
     ...row.data,
     id: row.id,
@@ -62,6 +63,8 @@ export class SqlStore implements Store {
   private readonly now: () => Date;
   /** Users, memberships and sessions, in the same database. */
   readonly accounts: AccountStore;
+  /** Plain queries, access tokens and mutation outcomes of the public API. */
+  readonly publicApi: SqlPublicApiStore;
 
   private constructor(
     private readonly driver: SqlDriver,
@@ -69,6 +72,7 @@ export class SqlStore implements Store {
   ) {
     this.now = options.now ?? (() => new Date());
     this.accounts = new SqlAccountStore(driver);
+    this.publicApi = new SqlPublicApiStore(driver);
   }
 
   /** Migrates the database, ensures the default workspace and returns the store. */

@@ -21,6 +21,7 @@ import type { CollectionName } from '../../src/shared/collections';
 import type { FieldError } from '../../src/shared/validate';
 import type { AccountStore } from '../auth/account-store';
 import type { BucketDigest } from '../../src/shared/digest';
+import type { PublicApiStore } from './public-api-store';
 
 /** Position in a workspace's change feed. Documents are ordered by `(seq, id)`. */
 export interface Checkpoint {
@@ -108,6 +109,8 @@ export interface Change {
 export interface Store {
   /** Users, memberships and sessions (same database). */
   readonly accounts: AccountStore;
+  /** Plain queries, access tokens and mutation outcomes of the public API (`graphql/public-api.ts`). */
+  readonly publicApi: PublicApiStore;
   /** Creates the workspace unless it exists (then nothing changes). */
   ensureWorkspace(workspaceId: string, name: string): Promise<void>;
   /** True when the workspace exists. */

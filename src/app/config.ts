@@ -21,3 +21,28 @@ export function configFromLocation(location: Pick<Location, 'protocol' | 'host'>
     databaseName: 'fieldbook',
   };
 }
+
+/**
+ * The server a native (Capacitor) build talks to, fixed at build time:
+ * `ng build --define FIELDBOOK_SERVER_URL='"https://fieldbook.example.org"'`, which
+ * `npm run cap:sync` does from the `FIELDBOOK_SERVER_URL` environment variable. A web
+ * build leaves it undefined and talks to its own origin.
+ */
+declare const FIELDBOOK_SERVER_URL: string | undefined;
+
+/** Endpoints of a server at `serverUrl` (`https://host[/prefix]`): HTTP and WebSocket `/graphql`. */
+export function configFromServerUrl(serverUrl: string): AppConfig {
+  const url = new URL(serverUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`The server URL must be http(s): ${serverUrl}`);
+  const base = `${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  return {
+    graphqlHttpUrl: `${url.protocol}//${base}/graphql`,
+    graphqlWsUrl: `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${base}/graphql`,
+    databaseName: 'fieldbook',
+  };
+}
+
+/** The endpoints at start-up: the build-time server of a native build, else same origin. */
+export function startupConfig(location: Pick<Location, 'protocol' | 'host'>, builtServerUrl = typeof FIELDBOOK_SERVER_URL === 'string' ? FIELDBOOK_SERVER_URL : ''): AppConfig {
+  return builtServerUrl ? configFromServerUrl(builtServerUrl) : configFromLocation(location);
+}

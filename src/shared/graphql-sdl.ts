@@ -4,6 +4,7 @@
  * the same field lists. `server/schema.graphql` is this text, exported for other clients.
  */
 import { COLLECTIONS, type CollectionDefinition } from './collections';
+import { publicApiSdl } from './public-api-sdl';
 
 interface PropertySchema {
   readonly type: string | readonly string[];
@@ -189,5 +190,6 @@ export function buildSdl(): string {
     `type Query {\n${accountQueries}\n${query}\n}`,
     `type Mutation {\n${accountMutations}\n${mutation}\n}`,
     `type Subscription {\n${subscription}\n}`,
+    publicApiSdl(),
   ].join('\n\n') + '\n';
 }

@@ -1,0 +1,5 @@
+package app.fieldbook;
+
+import com.getcapacitor.BridgeActivity;
+
+public class MainActivity extends BridgeActivity {}
