@@ -33,9 +33,14 @@ import { PgNotifier } from './pg-notifier';
 import { admitGraphQLRequest, corsOptions, hardeningPlugins, WRITE_ID_HEADER } from './hardening';
 import { AccessTokenService, isPersonalAccessToken } from './auth/access-tokens';
 import { openStore } from './store/open-store';
+import { WS_CLOSE_UNAUTHORIZED } from '../src/shared/operations';
 import type { Store } from './store/store';
 
 export const GRAPHQL_PATH = '/graphql';
+
+function bearerToken(value: unknown): string | undefined {
+  return typeof value === 'string' ? /^Bearer\s+(.+)$/i.exec(value)?.[1] : undefined;
+}
 /** WebSocket close code on shutdown: graphql-ws clients reconnect on it. */
 export const SHUTDOWN_CLOSE_CODE = 1012;
 
@@ -82,13 +87,21 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
   const workspaces = new WorkspaceService(store.accounts);
   const accessTokens = new AccessTokenService(store.publicApi, store.accounts);
 
-  /** Each request's context: who is calling (bearer token) and from where. */
-  async function contextFor(initial: { request?: Request; req?: IncomingMessage }): Promise<GraphQLContext> {
-    const header = initial.request?.headers.get('authorization') ?? '';
-    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-    // `fbp_…` is a personal access token (public API); anything else a sign-in token.
+  /** Who a bearer token belongs to: `fbp_…` is a personal access token (public API), anything else a sign-in token. */
+  async function authenticate(token: string | undefined) {
     const personal = token && isPersonalAccessToken(token) ? await accessTokens.authenticate(token) : undefined;
     const result = token && !personal ? await auth.authenticate(token) : undefined;
+    return { personal, result };
+  }
+
+  /**
+   * Each request's context: who is calling and from where. Over HTTP the token is the
+   * `Authorization` header; over WebSocket (browsers cannot set headers there) it is the
+   * `authorization` connection parameter, checked again for every subscription.
+   */
+  async function contextFor(initial: { request?: Request; req?: IncomingMessage; connectionParams?: Record<string, unknown> }): Promise<GraphQLContext> {
+    const token = bearerToken(initial.request?.headers.get('authorization') ?? initial.connectionParams?.['authorization']);
+    const { personal, result } = await authenticate(token);
     return {
       store,
       feed,
@@ -183,6 +196,21 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     {
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
+      // A connection needs a valid sign-in token, and lives no longer than it: at expiry the
+      // socket closes with WS_CLOSE_UNAUTHORIZED and the client reconnects with a fresh one.
+      onConnect: async (ctx) => {
+        const { personal, result } = await authenticate(bearerToken(ctx.connectionParams?.['authorization']));
+        if (!result?.ok || personal) {
+          const reason = personal ? 'personal access tokens cannot subscribe' : result && !result.ok ? result.reason : 'sign in first';
+          ctx.extra.socket.close(WS_CLOSE_UNAUTHORIZED, `Unauthorized: ${reason}`);
+          return false;
+        }
+        const timer = setTimeout(() => ctx.extra.socket.close(WS_CLOSE_UNAUTHORIZED, 'Unauthorized: token expired'),
+          Math.max(0, result.expiresAt * 1000 - Date.now()));
+        timer.unref();
+        ctx.extra.socket.once('close', () => clearTimeout(timer));
+        return true;
+      },
       onSubscribe: async (ctx, message) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: message.payload });
         let document;
@@ -193,12 +221,17 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
+        const contextValue = await enveloped.contextFactory();
+        if (contextValue.authError) {
+          ctx.extra.socket.close(WS_CLOSE_UNAUTHORIZED, `Unauthorized: ${contextValue.authError}`);
+          return [];
+        }
         const args: EnvelopedArgs = {
           schema: enveloped.schema,
           operationName: message.payload.operationName,
           document,
           variableValues: message.payload.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
         return args;

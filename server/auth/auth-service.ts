@@ -103,12 +103,12 @@ export class AuthService {
    * The user a bearer token belongs to, or why it does not authenticate. A token issued
    * before the user's last password change does not.
    */
-  async authenticate(token: string): Promise<{ ok: true; user: User } | { ok: false; reason: string }> {
+  async authenticate(token: string): Promise<{ ok: true; user: User; expiresAt: number } | { ok: false; reason: string }> {
     const check = verifyAccessToken(this.options.secret, token, Math.floor(this.now() / 1000));
     if (!check.ok) return { ok: false, reason: check.reason === 'expired' ? 'token expired' : 'invalid token' };
     const user = await this.accounts.userById(check.claims.sub);
     if (!user || check.claims.pwd < user.passwordChangedAt) return { ok: false, reason: 'session ended' };
-    return { ok: true, user };
+    return { ok: true, user, expiresAt: check.claims.exp };
   }
 
   private async issue(user: Pick<User, 'id' | 'email'> & Partial<Pick<User, 'passwordChangedAt'>>, familyId: string): Promise<AuthPayload> {

@@ -8,6 +8,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { uuidv7 } from '../../src/shared/uuid';
 import type { AccountStore, Role } from './account-store';
 import { hashToken } from './tokens';
+import { AccessEvents } from './access-events';
 
 export const JOIN_CODE_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -27,7 +28,12 @@ function cleanName(name: string): string {
 }
 
 export class WorkspaceService {
-  constructor(private readonly accounts: AccountStore, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly now: () => number = Date.now,
+    /** Told when a member loses access, so their live streams end. */
+    readonly access: AccessEvents = new AccessEvents(),
+  ) {}
 
   async create(actorId: string | null, name: string): Promise<{ id: string; name: string; role: Role }> {
     const userId = requireActor(actorId);
@@ -85,6 +91,7 @@ export class WorkspaceService {
     const ownerId = await this.requireOwner(actorId, workspaceId);
     if (userId === ownerId) await this.requireAnotherOwner(workspaceId, ownerId);
     if (!(await this.accounts.removeMember(workspaceId, userId))) throw error('BAD_USER_INPUT', 'Not a member of this workspace');
+    this.access.revoked(workspaceId, userId);
     return true;
   }
 

@@ -9,7 +9,7 @@ import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
 import { DIGEST_BUCKET_CHARS } from '../../src/shared/digest';
-import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
+import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushResult, type PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
 import { guardPersonalTokens, publicApiResolvers } from './public-api';
@@ -20,8 +20,53 @@ function badInput(message: string): Error {
   return createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-async function assertWorkspace(context: GraphQLContext, workspaceId: string): Promise<void> {
-  if (!(await context.store.workspaceExists(workspaceId))) throw badInput(`Unknown workspace ${workspaceId}`);
+/**
+ * The caller's role in `workspaceId`; every replication operation needs one. A workspace
+ * that does not exist is refused like one the caller is not a member of, so ids of other
+ * teams' workspaces reveal nothing.
+ */
+export async function requireMember(context: GraphQLContext, workspaceId: string): Promise<Role> {
+  if (context.authError) {
+    throw createGraphQLError(`Sign in again to sync (${context.authError})`, { extensions: { code: 'UNAUTHENTICATED', reason: context.authError } });
+  }
+  if (!context.actorId) throw createGraphQLError('Sign in to sync', { extensions: { code: 'UNAUTHENTICATED' } });
+  const role = await context.store.accounts.roleOf(workspaceId, context.actorId);
+  if (!role) throw createGraphQLError('You are not a member of this workspace', { extensions: { code: 'FORBIDDEN' } });
+  return role;
+}
+
+/** A viewer's push changes nothing: every row comes back refused, and the client keeps its version. */
+function refusedForViewer(rows: readonly PushRow[]): PushResult {
+  return {
+    conflicts: [],
+    rejections: rows.map((row) => ({
+      id: typeof row.newDocumentState?.['id'] === 'string' ? row.newDocumentState['id'] : '',
+      code: 'FORBIDDEN' as const,
+      message: 'Viewers can read this workspace but not change it',
+      fields: [],
+    })),
+    written: 0,
+  };
+}
+
+/**
+ * Ends a member's live stream as soon as they lose access to its workspace; otherwise
+ * passes the feed's batches through.
+ */
+async function* untilRevoked(source: AsyncIterableIterator<ChangeBatch>, context: GraphQLContext, workspaceId: string): AsyncGenerator<ChangeBatch> {
+  let onRevoked: () => void = () => undefined;
+  const revoked = new Promise<'revoked'>((resolve) => (onRevoked = () => resolve('revoked')));
+  const unwatch = context.workspaces.access.watch(workspaceId, context.actorId!, onRevoked);
+  try {
+    for (;;) {
+      const next = await Promise.race([source.next(), revoked]);
+      if (next === 'revoked' || next.done) return;
+      yield next.value;
+    }
+  } finally {
+    unwatch();
+    await source.return?.();
+  }
 }
 
 function assertLimit(limit: number): void {
@@ -54,7 +99,7 @@ function resolversOf(collection: CollectionName, plural: string) {
       [`pull${plural}`]: async (_: unknown, args: PullArgs, context: GraphQLContext) => {
         assertLimit(args.limit);
         const checkpoint = assertCheckpoint(args.checkpoint);
-        await assertWorkspace(context, args.workspaceId);
+        await requireMember(context, args.workspaceId);
         const started = performance.now();
         let result;
         try {
@@ -80,7 +125,12 @@ function resolversOf(collection: CollectionName, plural: string) {
     },
     mutation: {
       [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
-        await assertWorkspace(context, args.workspaceId);
+        const role = await requireMember(context, args.workspaceId);
+        if (role === 'viewer') {
+          const refused = refusedForViewer(args.rows);
+          for (const rejection of refused.rejections) context.metrics.refusals.inc({ collection, code: rejection.code });
+          return refused;
+        }
         const writeId = assertWriteId(context.writeId);
         const { metrics } = context;
         const started = performance.now();
@@ -106,8 +156,8 @@ function resolversOf(collection: CollectionName, plural: string) {
     subscription: {
       [`stream${plural}`]: {
         subscribe: async (_: unknown, args: StreamArgs, context: GraphQLContext) => {
-          await assertWorkspace(context, args.workspaceId);
-          return context.feed.stream(args.workspaceId, collection);
+          await requireMember(context, args.workspaceId);
+          return untilRevoked(await context.feed.stream(args.workspaceId, collection), context, args.workspaceId);
         },
         resolve: (batch: ChangeBatch) => batch,
       },
@@ -128,7 +178,7 @@ const accountResolvers = {
     myWorkspaces: (_: unknown, __: unknown, c: GraphQLContext) => c.workspaces.mine(c.actorId),
     members: (_: unknown, a: { workspaceId: string }, c: GraphQLContext) => c.workspaces.members(c.actorId, a.workspaceId),
     syncDigest: async (_: unknown, a: { workspaceId: string }, c: GraphQLContext) => {
-      await assertWorkspace(c, a.workspaceId);
+      await requireMember(c, a.workspaceId);
       return c.store.digest(a.workspaceId);
     },
   },

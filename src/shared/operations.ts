@@ -43,3 +43,9 @@ export function streamSubscription(c: CollectionDefinition): string {
   stream${c.plural}(workspaceId: $workspaceId) { documents { ${selectionOf(c)} } checkpoint { seq id } }
 }`;
 }
+
+/**
+ * WebSocket close code the server uses when a connection's sign-in token is missing,
+ * invalid or has expired. The client answers it by reconnecting with a fresh token.
+ */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
