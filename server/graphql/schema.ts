@@ -5,12 +5,13 @@
  * are data (`rejections`), not errors.
  */
 import { buildSdl } from '../../src/shared/graphql-sdl';
-import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
+import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/shared/collections';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
 import type { Checkpoint, PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
+import { describeHistory } from '../store/history';
 
 export const MAX_PULL_LIMIT = 1000;
 
@@ -104,8 +105,15 @@ const accountResolvers = {
 };
 
 /** The schema served at `/graphql`: the generated SDL and its resolvers. */
+/** A document's accepted revisions, with what each changed. */
+async function history(_: unknown, args: { workspaceId: string; collection: CollectionName; id: string }, context: GraphQLContext) {
+  await assertWorkspace(context, args.workspaceId);
+  const fields = Object.keys(collectionByName(args.collection)?.schema.properties ?? {});
+  return describeHistory(await context.store.history(args.collection, args.workspaceId, args.id), fields);
+}
+
 export function buildSchema() {
-  const Query: Record<string, unknown> = { ...accountResolvers.query };
+  const Query: Record<string, unknown> = { ...accountResolvers.query, history };
   const Mutation: Record<string, unknown> = { ...accountResolvers.mutation };
   const Subscription: Record<string, unknown> = {};
   const batchTypes: Record<string, unknown> = {};

@@ -18,8 +18,8 @@ import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/sh
 import type { SqlDriver, SqlExecutor } from './driver';
 import { migrate } from './migrate';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
-import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
-import type { Change, Checkpoint, PullResult, PushRow, PushResult, Rejection, Store, WireDocument } from './store';
+import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision, type RuleContext } from './push-decision';
+import type { Change, Checkpoint, HistoryEntry, PullResult, PushRow, PushResult, Rejection, Store, WireDocument } from './store';
 
 interface DocumentRow {
   collection: string;
@@ -115,13 +115,19 @@ export class SqlStore implements Store {
     if (!definition) throw new Error(`Unknown collection ${collection}`);
     const updatedAt = this.now().toISOString();
     const ids = [...new Set(rows.map((r) => r.newDocumentState['id']).filter((id): id is string => typeof id === 'string'))];
-    const decideAll = (currents: Map<string, CurrentDocument>) => {
+    // Only list pushes can (un)archive, which needs the pusher's role. Read before the
+    // transaction: the account store has its own connection use.
+    const role = actorId === null ? null : collection === 'lists' ? await this.accounts.roleOf(workspaceId, actorId) : undefined;
+    const listIds = collection === 'tasks'
+      ? [...new Set(rows.map((r) => r.newDocumentState['listId']).filter((l): l is string => typeof l === 'string'))]
+      : [];
+    const decideAll = (currents: Map<string, CurrentDocument>, rules: RuleContext) => {
       // Rows are decided in order against a working copy, so a later row of the same
       // push sees the outcome of an earlier one.
       const working = new Map(currents);
       return rows.map((row): Decision => {
         const id = row.newDocumentState['id'];
-        const decision = decidePushRow(definition, workspaceId, row, typeof id === 'string' ? working.get(id) : undefined);
+        const decision = decidePushRow(definition, workspaceId, row, typeof id === 'string' ? working.get(id) : undefined, rules);
         if (decision.kind === 'insert' || decision.kind === 'update') {
           const document = { ...decision.write.data, id: decision.write.id, workspaceId, revision: decision.write.revision,
             updatedAt, updatedBy: actorId, deleted: decision.write.deleted } satisfies WireDocument;
@@ -132,13 +138,14 @@ export class SqlStore implements Store {
     };
 
     return this.driver.transaction(async (tx) => {
-      let decisions = decideAll(await this.readCurrents(tx, collection, ids));
+      const rules = async (): Promise<RuleContext> => ({ role, archivedListIds: await this.archivedLists(tx, workspaceId, listIds) });
+      let decisions = decideAll(await this.readCurrents(tx, collection, ids), await rules());
       let written = 0;
       if (decisions.some((d) => d.kind === 'insert' || d.kind === 'update')) {
         const seq = await this.bumpSeq(tx, workspaceId);
         // Decide again under the workspace lock: no writer of this workspace can now
         // change these documents before we commit.
-        decisions = decideAll(await this.readCurrents(tx, collection, ids));
+        decisions = decideAll(await this.readCurrents(tx, collection, ids), await rules());
         for (const [index, decision] of decisions.entries()) {
           if (decision.kind !== 'insert' && decision.kind !== 'update') continue;
           const stored = await this.write(tx, decision.kind, collection, workspaceId, decision.write, { seq, updatedAt, actorId });
@@ -180,6 +187,20 @@ export class SqlStore implements Store {
     return rows.map((row) => ({ collection: row.collection as CollectionName, seq: Number(row.seq), document: toWire(row) }));
   }
 
+  async history(collection: CollectionName, workspaceId: string, id: string): Promise<HistoryEntry[]> {
+    const rows = await this.driver.query<{ revision: number; updated_at: string; updated_by: string | null; email: string | null; deleted: boolean; data: Record<string, unknown> }>(
+      `SELECT h.revision, to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
+         h.updated_by, u.email, h.deleted, h.data
+       FROM document_history h LEFT JOIN users u ON u.id = h.updated_by
+       WHERE h.collection = $1 AND h.workspace_id = $2 AND h.id = $3
+       ORDER BY h.revision`,
+      [collection, workspaceId, id],
+    );
+    return rows.map((r) => ({
+      revision: r.revision, updatedAt: r.updated_at, updatedBy: r.updated_by, updatedByEmail: r.email, deleted: r.deleted, data: r.data,
+    }));
+  }
+
   close(): Promise<void> {
     return this.driver.close();
   }
@@ -191,6 +212,17 @@ export class SqlStore implements Store {
       [collection, ids],
     );
     return new Map(rows.map((row) => [row.id, { workspaceId: row.workspace_id, document: toWire(row) }]));
+  }
+
+  /** Which of `listIds` are archived lists of the workspace (read in the push transaction). */
+  private async archivedLists(tx: SqlExecutor, workspaceId: string, listIds: readonly string[]): Promise<Set<string>> {
+    if (listIds.length === 0) return new Set();
+    const rows = await tx.query<{ id: string }>(
+      `SELECT id FROM documents
+       WHERE collection = 'lists' AND workspace_id = $1 AND id = ANY($2::text[]) AND NOT deleted AND data->>'archived' = 'true'`,
+      [workspaceId, listIds],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   private async bumpSeq(tx: SqlExecutor, workspaceId: string): Promise<number> {
@@ -228,6 +260,12 @@ export class SqlStore implements Store {
          RETURNING id`,
         params,
       );
-    return rows.length > 0;
+    if (rows.length === 0) return false;
+    await tx.query(
+      `INSERT INTO document_history (collection, id, workspace_id, revision, updated_at, updated_by, deleted, data)
+       VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::jsonb)`,
+      [collection, write.id, workspaceId, write.revision, stamp.updatedAt, stamp.actorId, write.deleted, JSON.stringify(write.data)],
+    );
+    return true;
   }
 }

@@ -46,7 +46,9 @@ export interface PushRow {
   readonly newDocumentState: ProposedDocument;
 }
 
-export type RejectionCode = 'VALIDATION' | 'FORBIDDEN' | 'REVISION_INVALID';
+/** Stable refusal codes; the SDL's `RejectionCode` enum lists the same. */
+export const REJECTION_CODES = ['VALIDATION', 'FORBIDDEN', 'NOT_A_MEMBER', 'LIST_ARCHIVED', 'REVISION_INVALID'] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export interface Rejection {
   readonly id: string;
@@ -60,6 +62,18 @@ export interface PushResult {
   readonly rejections: Rejection[];
   /** Number of documents written; zero when every row was a no-op, conflict or rejection. */
   readonly written: number;
+}
+
+/** One accepted revision of a document, as the server stored it. */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+  /** The author's email, when the author is a known user. */
+  readonly updatedByEmail: string | null;
+  readonly deleted: boolean;
+  /** Content fields of this revision. */
+  readonly data: Record<string, unknown>;
 }
 
 export interface PullResult {
@@ -87,6 +101,8 @@ export interface Store {
   countAfter(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null): Promise<number>;
   /** Applies the rows in order, in one transaction. `actorId` is stamped as `updatedBy`. */
   push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null): Promise<PushResult>;
+  /** Every accepted revision of a document, oldest first (empty when unknown in the workspace). */
+  history(collection: CollectionName, workspaceId: string, id: string): Promise<HistoryEntry[]>;
   /** The highest change sequence number committed in the workspace (0 when none). */
   currentSeq(workspaceId: string): Promise<number>;
   /**

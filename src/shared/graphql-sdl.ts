@@ -95,6 +95,27 @@ type Rejection {
   code: RejectionCode!
   message: String!
   fields: [FieldError!]!
+}
+
+enum CollectionName {
+${COLLECTIONS.map((c) => `  ${c.name}`).join('\n')}
+}
+
+"A field as one revision changed it. Values are shown as text (strings as they are, other values as JSON); null when absent."
+type FieldChange {
+  field: String!
+  from: String
+  to: String
+}
+
+"One revision the server accepted: who wrote it, when, and what it changed against the revision before."
+type DocumentRevision {
+  revision: Int!
+  updatedAt: String!
+  updatedBy: ID
+  updatedByEmail: String
+  deleted: Boolean!
+  changes: [FieldChange!]!
 }`;
 
 const accounts = `type User {
@@ -165,11 +186,12 @@ export function buildSdl(): string {
   const subscription = COLLECTIONS.map(
     (c) => `  "Live changes of the workspace, as pull batches."\n  stream${c.plural}(workspaceId: ID!): ${c.typeName}PullBatch!`,
   ).join('\n');
+  const history = `  "Every accepted revision of a document, oldest first."\n  history(workspaceId: ID!, collection: CollectionName!, id: ID!): [DocumentRevision!]!`;
   return [
     common,
     accounts,
     ...COLLECTIONS.map(collectionSdl),
-    `type Query {\n${accountQueries}\n${query}\n}`,
+    `type Query {\n${accountQueries}\n${query}\n${history}\n}`,
     `type Mutation {\n${accountMutations}\n${mutation}\n}`,
     `type Subscription {\n${subscription}\n}`,
   ].join('\n\n') + '\n';
