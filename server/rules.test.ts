@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
     async function push(c: (typeof COLLECTIONS)[number], rows: unknown[], user: TestUser) {
       const answer = await gql(server.url, pushMutation(c), { workspaceId: WORKSPACE, rows }, user.accessToken);
       assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
-      return answer.data![`push${c.plural}`] as { conflicts: Record<string, unknown>[]; rejections: { id: string; code: string; message: string; fields: { field: string }[] }[] };
+      return answer.data![`push${c.plural}`] as { conflicts: Record<string, unknown>[]; refused: Record<string, unknown>[]; rejections: { id: string; code: string; message: string; fields: { field: string }[] }[] };
     }
 
     it('lets only an owner archive a list; then refuses task writes in it with LIST_ARCHIVED, beside conflicts', async () => {
@@ -58,6 +58,8 @@ for (const backend of BACKENDS) {
       ], member);
       assert.deepEqual(answer.rejections.map((r) => [r.id, r.code]), [[added['id'], 'LIST_ARCHIVED'], [task['id'], 'LIST_ARCHIVED']]);
       assert.deepEqual(answer.rejections[0]!.fields.map((f) => f.field), ['listId']);
+      // The refused edit comes with the server's truth; the refused insert has none.
+      assert.deepEqual(answer.refused.map((d) => [d['id'], d['title'], d['revision']]), [[task['id'], 'Patch leak', 1]]);
       assert.equal(answer.conflicts.length, 1, 'the stale row is a conflict, not a refusal');
       assert.equal(answer.conflicts[0]!['status'], 'done');
 
@@ -66,7 +68,7 @@ for (const backend of BACKENDS) {
         { newDocumentState: { ...added, listId: other['id'] } },
         { assumedMasterState: task, newDocumentState: edited(task, { title: 'Edited, moved', listId: other['id'] }) },
       ], member);
-      assert.deepEqual(moved, { conflicts: [], rejections: [] });
+      assert.deepEqual(moved, { conflicts: [], rejections: [], refused: [] });
 
       // Unarchived by the owner: tasks can be added again.
       await push(listsC, [{ assumedMasterState: archived, newDocumentState: edited(archived, { archived: false }) }], owner);
@@ -77,7 +79,7 @@ for (const backend of BACKENDS) {
       const task = newTask();
       await push(tasksC, [{ newDocumentState: task }], member);
       const comment = { id: uuidv7(), workspaceId: WORKSPACE, revision: 1, taskId: task['id'], body: 'Valve is stuck', createdAt: '2025-01-01T00:00:00.000Z', deleted: false };
-      assert.deepEqual(await push(commentsC, [{ newDocumentState: comment }], member), { conflicts: [], rejections: [] });
+      assert.deepEqual(await push(commentsC, [{ newDocumentState: comment }], member), { conflicts: [], rejections: [], refused: [] });
       const edit = await push(commentsC, [{ assumedMasterState: comment, newDocumentState: edited(comment, { body: 'changed' }) }], owner);
       assert.equal(edit.rejections[0]?.code, 'FORBIDDEN');
       const empty = await push(commentsC, [{ newDocumentState: { ...comment, id: uuidv7(), body: '  ' } }], member);

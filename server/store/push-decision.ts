@@ -44,7 +44,7 @@ export type Decision =
   | { readonly kind: 'update'; readonly write: AcceptedWrite }
   | { readonly kind: 'noop' }
   | { readonly kind: 'conflict'; readonly current: WireDocument }
-  | { readonly kind: 'reject'; readonly rejection: Rejection };
+  | { readonly kind: 'reject'; readonly rejection: Rejection; readonly current?: WireDocument };
 
 const metaFields = new Set<string>([...META_FIELDS, 'deleted']);
 
@@ -56,7 +56,7 @@ function contentOf(collection: CollectionDefinition, doc: Record<string, unknown
   return data;
 }
 
-function reject(id: string, code: Rejection['code'], message: string, fields: Rejection['fields'] = []): Decision {
+function reject(id: string, code: Rejection['code'], message: string, fields: Rejection['fields'] = []): Extract<Decision, { kind: 'reject' }> {
   return { kind: 'reject', rejection: { id, code, message, fields } };
 }
 
@@ -93,7 +93,8 @@ export function decidePushRow(
   // Product rules on the proposed state, before the revision check: a write that is not
   // allowed is refused even when stale, so the client learns "not allowed", not "merge".
   const refusal = ruleRefusal(collection, id, proposed, current?.document, rules);
-  if (refusal) return refusal;
+  // The server's truth goes with a rule refusal, so the client can show it (the workspace was checked above).
+  if (refusal) return current ? { ...refusal, current: current.document } : refusal;
 
   const revision = proposed['revision'] as number;
   const deleted = proposed['deleted'] as boolean;
@@ -119,7 +120,7 @@ function ruleRefusal(
   proposed: Record<string, unknown>,
   server: WireDocument | undefined,
   rules: RuleContext,
-): Decision | undefined {
+): Extract<Decision, { kind: 'reject' }> | undefined {
   const replay = server && proposed['revision'] === server.revision && proposed['deleted'] === server.deleted && sameContent(proposed, server);
   if (replay) return undefined;
   if (collection.name === 'tasks') {

@@ -161,11 +161,15 @@ export class SqlStore implements Store {
       }
       const conflicts: WireDocument[] = [];
       const rejections: Rejection[] = [];
+      const refused: WireDocument[] = [];
       for (const decision of decisions) {
         if (decision.kind === 'conflict') conflicts.push(decision.current);
-        if (decision.kind === 'reject') rejections.push(decision.rejection);
+        if (decision.kind === 'reject') {
+          rejections.push(decision.rejection);
+          if (decision.current) refused.push(decision.current);
+        }
       }
-      return { conflicts, rejections, written };
+      return { conflicts, rejections, refused, written };
     });
   }
 

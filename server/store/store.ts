@@ -60,6 +60,8 @@ export interface Rejection {
 export interface PushResult {
   readonly conflicts: WireDocument[];
   readonly rejections: Rejection[];
+  /** The server's current document of each refused row it has: what the record really is now. */
+  readonly refused: WireDocument[];
   /** Number of documents written; zero when every row was a no-op, conflict or rejection. */
   readonly written: number;
 }

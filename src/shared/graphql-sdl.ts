@@ -61,7 +61,8 @@ function collectionSdl(c: CollectionDefinition): string {
     `input ${t}PushRow {\n  assumedMasterState: ${t}Input\n  newDocumentState: ${t}Input!\n}`,
     `"Outcome of a push. Rows absent from both lists were accepted."\ntype ${t}PushResult {\n` +
       `  "Rows whose assumed master state is stale: the server's current document."\n  conflicts: [${t}!]!\n` +
-      `  "Rows the server refuses under its rules, with the reason."\n  rejections: [Rejection!]!\n}`,
+      `  "Rows the server refuses under its rules, with the reason."\n  rejections: [Rejection!]!\n` +
+      `  "The server's current document of each refused row it has (the record's truth; the refused version stays with the client)."\n  refused: [${t}!]!\n}`,
   ].join('\n\n');
 }
 
