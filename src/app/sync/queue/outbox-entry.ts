@@ -13,6 +13,10 @@ export interface RejectionInfo {
   readonly code: string;
   readonly message: string;
   readonly fields: readonly { field: string; message: string }[];
+  /** The refused version (wire form): kept so the person can fix, move, export or discard it. */
+  readonly mine?: Record<string, unknown> | null;
+  /** The server's current document when it has one (the record shows it meanwhile). */
+  readonly theirs?: Record<string, unknown> | null;
 }
 
 /** A conflict the merge could not settle: which fields, why, and all three versions. */
@@ -158,4 +162,12 @@ export function onOffline(entry: OutboxEntry): OutboxEntry {
   return entry.state === 'syncing' || entry.state === 'retrying'
     ? { ...entry, state: 'pending', nextRetryAt: null }
     : entry;
+}
+
+/**
+ * The person decided a review or a refusal: the entry leaves that state. The local write
+ * that carries the decision (if any) follows and is synced like any other change.
+ */
+export function onDecided(entry: OutboxEntry): OutboxEntry {
+  return { ...entry, state: 'pending', lastError: null, nextRetryAt: null, rejection: null, review: null };
 }
