@@ -117,15 +117,19 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
 
 /** The record is in a push request that has not been answered. */
 export function onPushStarted(entry: OutboxEntry): OutboxEntry {
+  // The settled part of a merge goes out while the rest still waits for the person.
+  if (entry.state === 'review' && entry.review !== null) return entry;
   return { ...entry, state: 'syncing', nextRetryAt: null };
 }
 
 /** The server accepted revision `revision` of the record. */
 export function onAccepted(entry: OutboxEntry, revision: number): OutboxEntry {
   const newer = entry.localRevision > revision;
+  // A merge that pushed the fields it could settle still waits for the person on the rest.
+  const inReview = entry.state === 'review' && entry.review !== null;
   return {
     ...entry,
-    state: newer ? 'pending' : 'synced',
+    state: inReview ? 'review' : newer ? 'pending' : 'synced',
     attempts: 0,
     lastError: null,
     nextRetryAt: null,
