@@ -32,7 +32,7 @@ async function sharedTask(a: Device, b: Device, list: string, title: string): Pr
 }
 
 async function converged(a: Device, b: Device, title: string): Promise<Record<string, string>> {
-  return waitFor<Record<string, string>>(`both devices to show the same "${title}"`, async () => {
+  return waitFor(`both devices to show the same "${title}"`, async () => {
     const [ta, tb] = await Promise.all([readTask(a.page, title), readTask(b.page, title)]);
     return JSON.stringify(ta) === JSON.stringify(tb) ? { ...ta } : undefined;
   }) as Promise<Record<string, string>>;
