@@ -157,6 +157,7 @@ describe('conflicts and server rules (issue 5)', () => {
 
     await b.context.setOffline(true);
     await createTask(b.page, 'Added offline');
+    await createTask(b.page, 'Not needed after all');
     await editTask(b.page, 'Paint door', { notes: 'Two coats' });
     await selectList(b.page, 'Other site');
     await editTask(b.page, 'Sweep yard', { priority: 'low' });
@@ -164,7 +165,7 @@ describe('conflicts and server rules (issue 5)', () => {
     await waitForPhase(a.page, 'synced');
     await b.context.setOffline(false);
 
-    await waitFor('the refused writes in the header count', async () => (await inboxCount(b.page)) === 2);
+    await waitFor('the refused writes in the header count', async () => (await inboxCount(b.page)) === 3);
     // The write to the live list got through.
     await waitForRecordState(b.page, 'Sweep yard', 'synced');
     await selectList(a.page, 'Other site');
@@ -175,12 +176,18 @@ describe('conflicts and server rules (issue 5)', () => {
     await waitFor('the server notes on B', async () => (await readTask(b.page, 'Paint door')).notes === '');
 
     await openInbox(b.page);
-    for (const label of ['Added offline', 'Paint door']) {
+    for (const label of ['Added offline', 'Not needed after all', 'Paint door']) {
       const item = inboxItem(b.page, label);
       assert.equal(await item.getByTestId('inbox-reason').getAttribute('data-code'), 'LIST_ARCHIVED');
       assert.match((await item.getByTestId('inbox-reason').textContent()) ?? '', /list was archived/);
     }
     assert.equal(await inboxItem(b.page, 'Paint door').getByTestId('fix-notes').inputValue(), 'Two coats');
+    // Discarding (confirmed in a dialog) drops the refused insert everywhere.
+    let confirmed = '';
+    b.page.once('dialog', (dialog) => void (confirmed = dialog.message()));
+    await inboxItem(b.page, 'Not needed after all').getByTestId('inbox-discard').click();
+    await inboxItem(b.page, 'Not needed after all').waitFor({ state: 'detached' });
+    assert.match(confirmed, /Discard your version of "Not needed after all"/);
     for (const label of ['Added offline', 'Paint door']) {
       const item = inboxItem(b.page, label);
       await item.getByTestId('inbox-move-target').selectOption({ label: 'Other site' });
@@ -196,6 +203,32 @@ describe('conflicts and server rules (issue 5)', () => {
     assert.deepEqual((await taskTitles(a.page)).sort(), ['Added offline', 'Paint door', 'Sweep yard']);
     assert.equal((await readTask(a.page, 'Paint door')).notes, 'Two coats');
     assert.equal(await inboxCount(b.page), 0);
+    await selectList(b.page, 'Old site');
+    assert.deepEqual(await taskTitles(b.page), []);
+    await closeAll(a, b);
+  });
+
+  it('deleted here while edited elsewhere: the task comes back with their edit, "delete anyway" deletes it on both', async () => {
+    const [a, b] = await twoDevices();
+    await sharedTask(a, b, 'Delete here list', 'Replace filter');
+    await b.context.setOffline(true);
+    await openTask(b.page, 'Replace filter');
+    await b.page.getByTestId('edit-delete').click();
+    await b.page.getByTestId('task-title').filter({ hasText: 'Replace filter' }).waitFor({ state: 'detached' });
+    await editTask(a.page, 'Replace filter', { notes: 'Use the fine mesh' });
+    await waitForPhase(a.page, 'synced');
+    await b.context.setOffline(false);
+
+    await b.page.getByTestId('task-title').filter({ hasText: 'Replace filter' }).waitFor();
+    assert.equal((await readTask(b.page, 'Replace filter')).notes, 'Use the fine mesh');
+    await waitFor('the header count', async () => (await inboxCount(b.page)) === 1);
+    await openInbox(b.page);
+    const item = inboxItem(b.page, 'Replace filter');
+    assert.equal(await item.getAttribute('data-kind'), 'deleted-here');
+    await item.getByTestId('inbox-delete-anyway').click();
+    await b.page.getByText('Nothing needs your decision.').waitFor();
+    await backToTasks(b.page);
+    await waitFor('the task gone on both', async () => (await taskTitles(a.page)).length === 0 && (await taskTitles(b.page)).length === 0);
     await closeAll(a, b);
   });
 });
