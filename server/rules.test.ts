@@ -112,6 +112,14 @@ for (const backend of BACKENDS) {
       assert.deepEqual(revisions[3]!.changes, [{ field: 'deleted', from: 'false', to: 'true' }]);
       assert.ok(revisions[0]!.changes.some((c) => c.field === 'title' && c.to === 'Inspect boiler'));
 
+      // One push writing several documents records each of them.
+      const pair = [newTask({ title: 'One' }), newTask({ title: 'Two' })];
+      await push(tasksC, pair.map((t) => ({ newDocumentState: t })), member);
+      for (const t of pair) {
+        const h = await gql(server.url, HISTORY, { w: WORKSPACE, c: 'tasks', id: t['id'] }, member.accessToken);
+        assert.deepEqual(h.data!['history'].map((r: { revision: number }) => r.revision), [1]);
+      }
+
       const unknown = await gql(server.url, HISTORY, { w: WORKSPACE, c: 'tasks', id: uuidv7() }, member.accessToken);
       assert.deepEqual(unknown.data!['history'], []);
       const badCollection = await gql(server.url, HISTORY, { w: WORKSPACE, c: 'users', id: uuidv7() }, member.accessToken);

@@ -158,6 +158,7 @@ export class SqlStore implements Store {
               id: decision.write.id, code: 'FORBIDDEN', message: 'The document belongs to another workspace than the push', fields: [] } };
           }
         }
+        if (written > 0) await this.recordHistory(tx, collection, workspaceId, seq);
       }
       const conflicts: WireDocument[] = [];
       const rejections: Rejection[] = [];
@@ -218,6 +219,19 @@ export class SqlStore implements Store {
     return new Map(rows.map((row) => [row.id, { workspaceId: row.workspace_id, document: toWire(row) }]));
   }
 
+  /**
+   * Copies the documents this push wrote (the only ones stamped with its `seq`, which was
+   * taken under the workspace lock) into the history, in one statement.
+   */
+  private async recordHistory(tx: SqlExecutor, collection: CollectionName, workspaceId: string, seq: number): Promise<void> {
+    await tx.query(
+      `INSERT INTO document_history (collection, id, revision, workspace_id, updated_at, updated_by, deleted, data)
+       SELECT collection, id, revision, workspace_id, updated_at, updated_by, deleted, data FROM documents
+       WHERE workspace_id = $1 AND change_seq = $2 AND collection = $3`,
+      [workspaceId, seq, collection],
+    );
+  }
+
   /** Which of `listIds` are archived lists of the workspace (read in the push transaction). */
   private async archivedLists(tx: SqlExecutor, workspaceId: string, listIds: readonly string[]): Promise<Set<string>> {
     if (listIds.length === 0) return new Set();
@@ -264,12 +278,6 @@ export class SqlStore implements Store {
          RETURNING id`,
         params,
       );
-    if (rows.length === 0) return false;
-    await tx.query(
-      `INSERT INTO document_history (collection, id, workspace_id, revision, updated_at, updated_by, deleted, data)
-       VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::jsonb)`,
-      [collection, write.id, workspaceId, write.revision, stamp.updatedAt, stamp.actorId, write.deleted, JSON.stringify(write.data)],
-    );
-    return true;
+    return rows.length > 0;
   }
 }

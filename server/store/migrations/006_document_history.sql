@@ -1,6 +1,7 @@
 -- Every accepted revision of every replicated document, for a record's history ("who
--- changed what, when, at which revision"). Written in the same transaction as the
--- document itself, so the history never misses or invents a revision.
+-- changed what, when, at which revision"). Written by each push transaction, in one
+-- statement, from the documents it wrote: the history never holds a revision that was
+-- not committed. (Two rows for the same id in one push keep only the later revision.)
 CREATE TABLE document_history (
   collection    text NOT NULL,
   id            text NOT NULL,
