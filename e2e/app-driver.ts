@@ -130,3 +130,39 @@ export async function outboxRows(page: Page): Promise<OutboxRow[]> {
     };
   })`);
 }
+
+/** Opens the review inbox from the header link ("n need review"). */
+export async function openInbox(page: Page): Promise<void> {
+  await page.getByTestId('inbox-link').click();
+  await page.getByTestId('inbox-summary').waitFor();
+}
+
+/** The header's count of records waiting in the review inbox (0 when the link is absent). */
+export async function inboxCount(page: Page): Promise<number> {
+  const text = await page.evaluate(`document.querySelector('[data-testid="inbox-link"]')?.textContent ?? '0'`);
+  return Number.parseInt(String(text), 10);
+}
+
+/** The inbox card of a record, by the label shown on it. */
+export function inboxItem(page: Page, label: string) {
+  return page.getByTestId('inbox-item').filter({ has: page.getByTestId('inbox-label').filter({ hasText: label }) });
+}
+
+export async function backToTasks(page: Page): Promise<void> {
+  await page.getByRole('link', { name: '← Tasks' }).click();
+  await page.getByTestId('list-title').waitFor();
+}
+
+export async function addComment(page: Page, taskTitle: string, body: string): Promise<void> {
+  await openTask(page, taskTitle);
+  await page.getByTestId('comment-input').fill(body);
+  await page.getByTestId('comment-submit').click();
+  await page.getByTestId('comment').filter({ hasText: body }).waitFor();
+  await page.getByRole('button', { name: 'Close' }).click();
+}
+
+export async function archiveList(page: Page, name: string): Promise<void> {
+  const item = page.locator('li').filter({ has: page.getByTestId('list-item').filter({ hasText: name }) });
+  await item.getByTestId('archive-list').click();
+  await item.getByTestId('list-archived').waitFor();
+}

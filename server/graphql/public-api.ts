@@ -154,7 +154,7 @@ function resolversOf(collection: CollectionDefinition) {
       if (refusal) return refusal;
       // Compare with the revision read here, not only in the push: the new state is built
       // from this read, which is the expected revision's content only if they match.
-      if (current.revision !== args.expectedRevision) return outcomeOf(context, collection, current.workspaceId, args.id, { conflicts: [current], rejections: [], written: 0 });
+      if (current.revision !== args.expectedRevision) return outcomeOf(context, collection, current.workspaceId, args.id, { conflicts: [current], rejections: [], refused: [], written: 0 });
       if (current.deleted) return violation('VALIDATION', `The ${noun} is deleted`);
       const patch = Object.fromEntries(Object.entries(args.patch ?? {}).filter(([, v]) => v !== undefined));
       const next = { ...current, ...patch, revision: current.revision + 1, deleted: deleting };

@@ -5,14 +5,15 @@
  * are data (`rejections`), not errors.
  */
 import { buildSdl } from '../../src/shared/graphql-sdl';
-import { COLLECTIONS, type CollectionName } from '../../src/shared/collections';
+import { COLLECTIONS, collectionByName, type CollectionName } from '../../src/shared/collections';
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { ChangeBatch } from '../feed';
 import { DIGEST_BUCKET_CHARS } from '../../src/shared/digest';
-import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushResult, type PushRow } from '../store/store';
+import { CheckpointExpiredError, WriteIdReusedError, type Checkpoint, type PushRow } from '../store/store';
 import type { GraphQLContext } from './context';
 import type { Role } from '../auth/account-store';
 import { guardPersonalTokens, publicApiResolvers } from './public-api';
+import { describeHistory } from '../store/history';
 
 export const MAX_PULL_LIMIT = 1000;
 
@@ -33,20 +34,6 @@ export async function requireMember(context: GraphQLContext, workspaceId: string
   const role = await context.store.accounts.roleOf(workspaceId, context.actorId);
   if (!role) throw createGraphQLError('You are not a member of this workspace', { extensions: { code: 'FORBIDDEN' } });
   return role;
-}
-
-/** A viewer's push changes nothing: every row comes back refused, and the client keeps its version. */
-function refusedForViewer(rows: readonly PushRow[]): PushResult {
-  return {
-    conflicts: [],
-    rejections: rows.map((row) => ({
-      id: typeof row.newDocumentState?.['id'] === 'string' ? row.newDocumentState['id'] : '',
-      code: 'FORBIDDEN' as const,
-      message: 'Viewers can read this workspace but not change it',
-      fields: [],
-    })),
-    written: 0,
-  };
 }
 
 /**
@@ -125,12 +112,8 @@ function resolversOf(collection: CollectionName, plural: string) {
     },
     mutation: {
       [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
-        const role = await requireMember(context, args.workspaceId);
-        if (role === 'viewer') {
-          const refused = refusedForViewer(args.rows);
-          for (const rejection of refused.rejections) context.metrics.refusals.inc({ collection, code: rejection.code });
-          return refused;
-        }
+        // A viewer's rows come back refused (FORBIDDEN) from the store's rules, with the server's version.
+        await requireMember(context, args.workspaceId);
         const writeId = assertWriteId(context.writeId);
         const { metrics } = context;
         const started = performance.now();
@@ -198,8 +181,15 @@ const accountResolvers = {
 };
 
 /** The schema served at `/graphql`: the generated SDL and its resolvers. */
+/** A document's accepted revisions, with what each changed. */
+async function history(_: unknown, args: { workspaceId: string; collection: CollectionName; id: string }, context: GraphQLContext) {
+  await requireMember(context, args.workspaceId);
+  const fields = Object.keys(collectionByName(args.collection)?.schema.properties ?? {});
+  return describeHistory(await context.store.history(args.collection, args.workspaceId, args.id), fields);
+}
+
 export function buildSchema() {
-  const Query: Record<string, unknown> = { ...accountResolvers.query };
+  const Query: Record<string, unknown> = { ...accountResolvers.query, history };
   const Mutation: Record<string, unknown> = { ...accountResolvers.mutation };
   const Subscription: Record<string, unknown> = {};
   const batchTypes: Record<string, unknown> = {};

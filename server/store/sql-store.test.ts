@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
     it('returns a pushed document on pull, stamped by the server', async () => {
       const task = newTask({ title: 'Fix the gate' });
       const result = await store.push('tasks', WORKSPACE, [{ newDocumentState: task }], null);
-      assert.deepEqual(result, { conflicts: [], rejections: [], written: 1 });
+      assert.deepEqual(result, { conflicts: [], rejections: [], refused: [], written: 1 });
       const pulled = (await pullAll()).get(task['id'] as string);
       assert.ok(pulled);
       assert.equal(pulled.title, 'Fix the gate');
@@ -118,8 +118,8 @@ for (const backend of BACKENDS) {
       const first = await store.push('tasks', WORKSPACE, [row], null);
       const afterFirst = await store.pull('tasks', WORKSPACE, null, 1000);
       const replay = await store.push('tasks', WORKSPACE, [row], null);
-      assert.deepEqual(first, { conflicts: [], rejections: [], written: 1 });
-      assert.deepEqual(replay, { conflicts: [], rejections: [], written: 0 });
+      assert.deepEqual(first, { conflicts: [], rejections: [], refused: [], written: 1 });
+      assert.deepEqual(replay, { conflicts: [], rejections: [], refused: [], written: 0 });
       const insertReplay = await store.push('tasks', WORKSPACE, [{ newDocumentState: edit }], null);
       assert.deepEqual(insertReplay.conflicts, [], 'a replayed insert of the same version is not a conflict');
       const afterReplay = await store.pull('tasks', WORKSPACE, afterFirst.checkpoint, 1000);
@@ -133,7 +133,7 @@ for (const backend of BACKENDS) {
       for (const title of ['draft 2', 'draft 3', 'final']) {
         const next = edited(state, { title });
         const result = await store.push('tasks', WORKSPACE, [{ assumedMasterState: state, newDocumentState: next }], null);
-        assert.deepEqual(result, { conflicts: [], rejections: [], written: 1 }, `edit to ${title}`);
+        assert.deepEqual(result, { conflicts: [], rejections: [], refused: [], written: 1 }, `edit to ${title}`);
         state = next;
       }
       const current = (await pullAll()).get(state['id'] as string);

@@ -20,9 +20,9 @@ import { loadMigrations, migrate } from './migrate';
 import { DIGEST_BUCKET_CHARS, type BucketDigest } from '../../src/shared/digest';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
 import { SqlPublicApiStore } from './public-api-store';
-import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision } from './push-decision';
 import { createHash } from 'node:crypto';
-import { CheckpointExpiredError, WriteIdReusedError, type Change, type Checkpoint, type PullResult, type PushOptions, type PushRow, type PushResult, type Rejection, type Store, type WireDocument } from './store';
+import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision, type RuleContext } from './push-decision';
+import { CheckpointExpiredError, WriteIdReusedError, type Change, type Checkpoint, type HistoryEntry, type PullResult, type PushOptions, type PushRow, type PushResult, type Rejection, type Store, type WireDocument } from './store';
 
 export interface DocumentRow {
   collection: string;
@@ -160,13 +160,19 @@ export class SqlStore implements Store {
     if (!definition) throw new Error(`Unknown collection ${collection}`);
     const updatedAt = this.now().toISOString();
     const ids = [...new Set(rows.map((r) => r.newDocumentState['id']).filter((id): id is string => typeof id === 'string'))];
-    const decideAll = (currents: Map<string, CurrentDocument>) => {
+    // The pusher's role decides viewer refusals and who may (un)archive. Read before the
+    // transaction: the account store has its own connection use.
+    const role = actorId === null ? null : await this.accounts.roleOf(workspaceId, actorId);
+    const listIds = collection === 'tasks'
+      ? [...new Set(rows.map((r) => r.newDocumentState['listId']).filter((l): l is string => typeof l === 'string'))]
+      : [];
+    const decideAll = (currents: Map<string, CurrentDocument>, rules: RuleContext) => {
       // Rows are decided in order against a working copy, so a later row of the same
       // push sees the outcome of an earlier one.
       const working = new Map(currents);
       return rows.map((row): Decision => {
         const id = row.newDocumentState['id'];
-        const decision = decidePushRow(definition, workspaceId, row, typeof id === 'string' ? working.get(id) : undefined);
+        const decision = decidePushRow(definition, workspaceId, row, typeof id === 'string' ? working.get(id) : undefined, rules);
         if (decision.kind === 'insert' || decision.kind === 'update') {
           const document = { ...decision.write.data, id: decision.write.id, workspaceId, revision: decision.write.revision,
             updatedAt, updatedBy: actorId, deleted: decision.write.deleted } satisfies WireDocument;
@@ -183,13 +189,14 @@ export class SqlStore implements Store {
         const replay = await this.claimWriteId(tx, workspaceId, writeId, requestHash);
         if (replay) return replay;
       }
-      let decisions = decideAll(await this.readCurrents(tx, collection, ids));
+      const rules = async (): Promise<RuleContext> => ({ role, archivedListIds: await this.archivedLists(tx, workspaceId, listIds) });
+      let decisions = decideAll(await this.readCurrents(tx, collection, ids), await rules());
       let written = 0;
       if (decisions.some((d) => d.kind === 'insert' || d.kind === 'update')) {
         const seq = await this.bumpSeq(tx, workspaceId);
         // Decide again under the workspace lock: no writer of this workspace can now
         // change these documents before we commit.
-        decisions = decideAll(await this.readCurrents(tx, collection, ids));
+        decisions = decideAll(await this.readCurrents(tx, collection, ids), await rules());
         for (const [index, decision] of decisions.entries()) {
           if (decision.kind !== 'insert' && decision.kind !== 'update') continue;
           const stored = await this.write(tx, decision.kind, collection, workspaceId, decision.write, { seq, updatedAt, actorId });
@@ -202,18 +209,23 @@ export class SqlStore implements Store {
               id: decision.write.id, code: 'FORBIDDEN', message: 'The document belongs to another workspace than the push', fields: [] } };
           }
         }
+        if (written > 0) await this.recordHistory(tx, collection, workspaceId, seq);
       }
       const conflicts: WireDocument[] = [];
       const rejections: Rejection[] = [];
+      const refused: WireDocument[] = [];
       for (const decision of decisions) {
         if (decision.kind === 'conflict') conflicts.push(decision.current);
-        if (decision.kind === 'reject') rejections.push(decision.rejection);
+        if (decision.kind === 'reject') {
+          rejections.push(decision.rejection);
+          if (decision.current) refused.push(decision.current);
+        }
       }
       if (writeId !== undefined) {
         await tx.query('UPDATE push_receipts SET answer = $3::jsonb WHERE workspace_id = $1 AND write_id = $2',
-          [workspaceId, writeId, JSON.stringify({ conflicts, rejections })]);
+          [workspaceId, writeId, JSON.stringify({ conflicts, rejections, refused })]);
       }
-      return { conflicts, rejections, written };
+      return { conflicts, rejections, refused, written };
     });
   }
 
@@ -230,12 +242,12 @@ export class SqlStore implements Store {
       [workspaceId, writeId, requestHash],
     );
     if (claimed.length > 0) return undefined;
-    const [receipt] = await tx.query<{ request_hash: string; answer: { conflicts: WireDocument[]; rejections: Rejection[] } | null }>(
+    const [receipt] = await tx.query<{ request_hash: string; answer: { conflicts: WireDocument[]; rejections: Rejection[]; refused?: WireDocument[] } | null }>(
       'SELECT request_hash, answer FROM push_receipts WHERE workspace_id = $1 AND write_id = $2',
       [workspaceId, writeId],
     );
     if (!receipt?.answer || receipt.request_hash !== requestHash) throw new WriteIdReusedError(writeId);
-    return { ...receipt.answer, written: 0, replayed: true };
+    return { refused: [], ...receipt.answer, written: 0, replayed: true };
   }
 
   /**
@@ -300,6 +312,20 @@ export class SqlStore implements Store {
     }
   }
 
+  async history(collection: CollectionName, workspaceId: string, id: string): Promise<HistoryEntry[]> {
+    const rows = await this.driver.query<{ revision: number; updated_at: string; updated_by: string | null; email: string | null; deleted: boolean; data: Record<string, unknown> }>(
+      `SELECT h.revision, to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
+         h.updated_by, u.email, h.deleted, h.data
+       FROM document_history h LEFT JOIN users u ON u.id = h.updated_by
+       WHERE h.collection = $1 AND h.workspace_id = $2 AND h.id = $3
+       ORDER BY h.revision`,
+      [collection, workspaceId, id],
+    );
+    return rows.map((r) => ({
+      revision: r.revision, updatedAt: r.updated_at, updatedBy: r.updated_by, updatedByEmail: r.email, deleted: r.deleted, data: r.data,
+    }));
+  }
+
   close(): Promise<void> {
     return this.driver.close();
   }
@@ -311,6 +337,30 @@ export class SqlStore implements Store {
       [collection, ids],
     );
     return new Map(rows.map((row) => [row.id, { workspaceId: row.workspace_id, document: toWire(row) }]));
+  }
+
+  /**
+   * Copies the documents this push wrote (the only ones stamped with its `seq`, which was
+   * taken under the workspace lock) into the history, in one statement.
+   */
+  private async recordHistory(tx: SqlExecutor, collection: CollectionName, workspaceId: string, seq: number): Promise<void> {
+    await tx.query(
+      `INSERT INTO document_history (collection, id, revision, workspace_id, updated_at, updated_by, deleted, data)
+       SELECT collection, id, revision, workspace_id, updated_at, updated_by, deleted, data FROM documents
+       WHERE workspace_id = $1 AND change_seq = $2 AND collection = $3`,
+      [workspaceId, seq, collection],
+    );
+  }
+
+  /** Which of `listIds` are archived lists of the workspace (read in the push transaction). */
+  private async archivedLists(tx: SqlExecutor, workspaceId: string, listIds: readonly string[]): Promise<Set<string>> {
+    if (listIds.length === 0) return new Set();
+    const rows = await tx.query<{ id: string }>(
+      `SELECT id FROM documents
+       WHERE collection = 'lists' AND workspace_id = $1 AND id = ANY($2::text[]) AND NOT deleted AND data->>'archived' = 'true'`,
+      [workspaceId, listIds],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   private async bumpSeq(tx: SqlExecutor, workspaceId: string): Promise<number> {

@@ -48,7 +48,9 @@ export interface PushRow {
   readonly newDocumentState: ProposedDocument;
 }
 
-export type RejectionCode = 'VALIDATION' | 'FORBIDDEN' | 'REVISION_INVALID';
+/** Stable refusal codes; the SDL's `RejectionCode` enum lists the same. */
+export const REJECTION_CODES = ['VALIDATION', 'FORBIDDEN', 'NOT_A_MEMBER', 'LIST_ARCHIVED', 'REVISION_INVALID'] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export interface Rejection {
   readonly id: string;
@@ -60,6 +62,8 @@ export interface Rejection {
 export interface PushResult {
   readonly conflicts: WireDocument[];
   readonly rejections: Rejection[];
+  /** The server's current document of each refused row it has: what the record really is now. */
+  readonly refused: WireDocument[];
   /** Number of documents written; zero when every row was a no-op, conflict or rejection. */
   readonly written: number;
   /** True when the answer came from the receipt of an earlier push with the same write id. */
@@ -92,6 +96,18 @@ export class CheckpointExpiredError extends Error {
     super('The checkpoint predates the tombstone retention window: resync from scratch');
     this.name = 'CheckpointExpiredError';
   }
+}
+
+/** One accepted revision of a document, as the server stored it. */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+  /** The author's email, when the author is a known user. */
+  readonly updatedByEmail: string | null;
+  readonly deleted: boolean;
+  /** Content fields of this revision. */
+  readonly data: Record<string, unknown>;
 }
 
 export interface PullResult {
@@ -136,6 +152,8 @@ export interface Store {
    * Throws `WriteIdReusedError` when the write id came with different rows.
    */
   push(collection: CollectionName, workspaceId: string, rows: readonly PushRow[], actorId: string | null, options?: PushOptions): Promise<PushResult>;
+  /** Every accepted revision of a document, oldest first (empty when unknown in the workspace). */
+  history(collection: CollectionName, workspaceId: string, id: string): Promise<HistoryEntry[]>;
   /** The highest change sequence number committed in the workspace (0 when none). */
   currentSeq(workspaceId: string): Promise<number>;
   /** Removes tombstones older than `before`; returns how many. */

@@ -76,6 +76,26 @@ export const taskSchema = {
 } as const;
 
 /**
+ * A comment on a task. Comments are append-only: the server accepts a comment once and
+ * refuses any later change but deletion by its author, so two devices never conflict on one.
+ */
+export const commentSchema = {
+  title: 'comments',
+  description: 'A comment on a task; append-only',
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    ...replicatedFields,
+    taskId: idField,
+    body: { type: 'string', minLength: 1, maxLength: 5_000 },
+    createdAt: { type: 'string', maxLength: 40 },
+  },
+  required: ['id', 'workspaceId', 'revision', 'updatedAt', 'updatedBy', 'taskId', 'body', 'createdAt'],
+  indexes: [['taskId', 'createdAt', 'id']],
+} as const;
+
+/**
  * The TypeScript type of one schema property. RxDB's own extractor does not understand
  * nullable unions such as `type: ['string', 'null']`, so this small mapper does it.
  */
@@ -91,23 +111,25 @@ type DocOf<S extends { properties: Record<string, unknown> }> = { -readonly [K i
 
 export type ListDoc = DocOf<typeof listSchema>;
 export type TaskDoc = DocOf<typeof taskSchema>;
+export type CommentDoc = DocOf<typeof commentSchema>;
 
 /** A document as it travels over the wire: with its tombstone flag. */
 export type WireDoc<T> = T & { deleted: boolean };
 
 export interface CollectionDefinition {
   /** RxDB collection name and SQL collection key. */
-  readonly name: 'lists' | 'tasks';
+  readonly name: 'lists' | 'tasks' | 'comments';
   /** GraphQL type name: `Task`, `List`. */
   readonly typeName: string;
   /** Plural used in operation names: `pullTasks`, `pushTasks`, `streamTasks`. */
   readonly plural: string;
-  readonly schema: typeof listSchema | typeof taskSchema;
+  readonly schema: typeof listSchema | typeof taskSchema | typeof commentSchema;
 }
 
 export const COLLECTIONS = [
   { name: 'lists', typeName: 'List', plural: 'Lists', schema: listSchema },
   { name: 'tasks', typeName: 'Task', plural: 'Tasks', schema: taskSchema },
+  { name: 'comments', typeName: 'Comment', plural: 'Comments', schema: commentSchema },
 ] as const satisfies readonly CollectionDefinition[];
 
 export type CollectionName = (typeof COLLECTIONS)[number]['name'];

@@ -62,7 +62,8 @@ function collectionSdl(c: CollectionDefinition): string {
     `input ${t}PushRow {\n  assumedMasterState: ${t}Input\n  newDocumentState: ${t}Input!\n}`,
     `"Outcome of a push. Rows absent from both lists were accepted."\ntype ${t}PushResult {\n` +
       `  "Rows whose assumed master state is stale: the server's current document."\n  conflicts: [${t}!]!\n` +
-      `  "Rows the server refuses under its rules, with the reason."\n  rejections: [Rejection!]!\n}`,
+      `  "Rows the server refuses under its rules, with the reason."\n  rejections: [Rejection!]!\n` +
+      `  "The server's current document of each refused row it has (the record's truth; the refused version stays with the client)."\n  refused: [${t}!]!\n}`,
   ].join('\n\n');
 }
 
@@ -110,6 +111,27 @@ type Rejection {
   code: RejectionCode!
   message: String!
   fields: [FieldError!]!
+}
+
+enum CollectionName {
+${COLLECTIONS.map((c) => `  ${c.name}`).join('\n')}
+}
+
+"A field as one revision changed it. Values are shown as text (strings as they are, other values as JSON); null when absent."
+type FieldChange {
+  field: String!
+  from: String
+  to: String
+}
+
+"One revision the server accepted: who wrote it, when, and what it changed against the revision before."
+type DocumentRevision {
+  revision: Int!
+  updatedAt: String!
+  updatedBy: ID
+  updatedByEmail: String
+  deleted: Boolean!
+  changes: [FieldChange!]!
 }`;
 
 const accounts = `type User {
@@ -183,11 +205,12 @@ export function buildSdl(): string {
   const subscription = COLLECTIONS.map(
     (c) => `  "Live changes of the workspace, as pull batches."\n  stream${c.plural}(workspaceId: ID!): ${c.typeName}PullBatch!`,
   ).join('\n');
+  const history = `  "Every accepted revision of a document, oldest first."\n  history(workspaceId: ID!, collection: CollectionName!, id: ID!): [DocumentRevision!]!`;
   return [
     common,
     accounts,
     ...COLLECTIONS.map(collectionSdl),
-    `type Query {\n${accountQueries}\n${query}\n}`,
+    `type Query {\n${accountQueries}\n${query}\n${history}\n}`,
     `type Mutation {\n${accountMutations}\n${mutation}\n}`,
     `type Subscription {\n${subscription}\n}`,
     publicApiSdl(),

@@ -25,6 +25,8 @@ export const FIELD_POLICY: Record<CollectionName, Record<string, FieldPolicy>> =
     name: 'review',
     archived: 'lww',
   },
+  // Append-only: the server refuses edits, so a comment never has a same-field conflict.
+  comments: {},
 };
 
 export type ReviewReason = 'same-field' | 'deleted-elsewhere' | 'deleted-here';

@@ -33,7 +33,7 @@ export const SYNC_DIGEST_QUERY = `query SyncDigest($workspaceId: ID!) {
 export function pushMutation(c: CollectionDefinition): string {
   return `mutation Push${c.plural}($workspaceId: ID!, $rows: [${c.typeName}PushRow!]!) {
   push${c.plural}(workspaceId: $workspaceId, rows: $rows) {
-    conflicts { ${selectionOf(c)} } rejections { id code message fields { field message } }
+    conflicts { ${selectionOf(c)} } rejections { id code message fields { field message } } refused { ${selectionOf(c)} }
   }
 }`;
 }

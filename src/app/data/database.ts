@@ -4,17 +4,19 @@
  */
 import { createRxDatabase, type RxCollection, type RxDatabase } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { listSchema, rxSchemaOf, taskSchema, type ListDoc, type TaskDoc } from '../../shared/collections';
-import { revisionAwareConflictHandler, type ReviewListener } from '../sync/conflict-handler';
+import { commentSchema, listSchema, rxSchemaOf, taskSchema, type CollectionName, type CommentDoc, type ListDoc, type TaskDoc } from '../../shared/collections';
+import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener } from '../sync/conflict-handler';
 import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
 import type { LocalWrite } from '../sync/queue/outbox-entry';
 
 export type ListCollection = RxCollection<ListDoc>;
 export type TaskCollection = RxCollection<TaskDoc>;
+export type CommentCollection = RxCollection<CommentDoc>;
 
 export interface FieldbookCollections {
   lists: ListCollection;
   tasks: TaskCollection;
+  comments: CommentCollection;
   /** Local only: the sync state of records with unaccepted changes. */
   outbox: OutboxCollection;
 }
@@ -24,12 +26,14 @@ export interface DatabaseListeners {
   readonly onReview?: ReviewListener;
   /** Every local write (not replication's), so the outbox can record it. */
   readonly onLocalWrite?: (write: LocalWrite) => void;
+  /** Records the server refused, answered with its current state (see the conflict handler). */
+  readonly takeRefused?: RefusalCheck;
 }
 
 export type FieldbookDatabase = RxDatabase<FieldbookCollections>;
 
 export async function createFieldbookDatabase(name: string, listeners: DatabaseListeners = {}): Promise<FieldbookDatabase> {
-  const { onReview, onLocalWrite } = listeners;
+  const { onReview, onLocalWrite, takeRefused } = listeners;
   const db = await createRxDatabase<FieldbookCollections>({
     name,
     storage: getRxStorageDexie(),
@@ -38,23 +42,24 @@ export async function createFieldbookDatabase(name: string, listeners: DatabaseL
     closeDuplicates: true,
   });
   await db.addCollections({
-    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview) },
-    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview) },
+    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview, takeRefused) },
+    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview, takeRefused) },
+    comments: { schema: rxSchemaOf(commentSchema), conflictHandler: revisionAwareConflictHandler<CommentDoc>('comments', onReview, takeRefused) },
     outbox: { schema: outboxSchema },
   });
   // Every local change proposes the next revision (see the contract in shared/collections.ts).
   // The hook runs for incrementalModify/Patch/Remove; replication writes bypass it.
-  type Replicated = RxCollection<{ id: string; revision: number; title?: string; name?: string; _deleted?: boolean }>;
-  for (const collection of [db.lists, db.tasks] as unknown as Replicated[]) {
+  type Replicated = RxCollection<{ id: string; revision: number; title?: string; name?: string; body?: string; _deleted?: boolean }>;
+  for (const collection of [db.lists, db.tasks, db.comments] as unknown as Replicated[]) {
     collection.preSave((data, previous) => {
       data.revision = (previous as { revision: number }).revision + 1;
     }, false);
     if (onLocalWrite) {
-      const record = (data: { id: string; revision: number; title?: string; name?: string; _deleted?: boolean }, isInsert: boolean) =>
+      const record = (data: { id: string; revision: number; title?: string; name?: string; body?: string; _deleted?: boolean }, isInsert: boolean) =>
         onLocalWrite({
-          collection: collection.name as 'lists' | 'tasks',
+          collection: collection.name as CollectionName,
           docId: data.id,
-          label: data.title ?? data.name ?? data.id,
+          label: data.title ?? data.name ?? data.body?.slice(0, 60) ?? data.id,
           revision: data.revision,
           deleted: data._deleted === true,
           isInsert,

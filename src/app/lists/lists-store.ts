@@ -63,6 +63,15 @@ export class ListsStore {
     return ok(undefined);
   }
 
+  /**
+   * Archives or unarchives a list. Only owners may: the server refuses anyone else, and the
+   * refusal lands in the review inbox with the list showing the server's state.
+   */
+  async setArchived(id: string, archived: boolean): Promise<void> {
+    const doc = await this.db.lists.findOne(id).exec();
+    await doc?.incrementalPatch({ archived });
+  }
+
   /** Deletes the list and its tasks (tombstones, replicated like any change). */
   async remove(id: string): Promise<void> {
     const tasks = await this.db.tasks.find({ selector: { listId: id } }).exec();

@@ -6,7 +6,8 @@
  *   document is an old echo (our own write came back after a newer one was accepted) and
  *   is treated as already known, so it can never roll the local document back.
  * - `resolve` applies the product's three-way merge (shared/merge.ts) with the assumed
- *   master state as the base.
+ *   master state as the base, except for a write the server refused under its rules:
+ *   that record shows the server's state (the person's version waits in the outbox).
  */
 import { deepEqual, type RxConflictHandler } from 'rxdb';
 import type { CollectionName } from '../../shared/collections';
@@ -34,9 +35,17 @@ function toWire(doc: unknown): Revisioned & { deleted: boolean } {
   return toWireDocument(doc as Record<string, unknown>) as Revisioned & { deleted: boolean };
 }
 
+/**
+ * True (once) for a record the server refused under its rules and answered with its
+ * current document: the local record takes the server's truth, no merge, because the
+ * person's version is kept in the outbox entry for them to fix, move or discard.
+ */
+export type RefusalCheck = (collection: CollectionName, id: string) => boolean;
+
 export function revisionAwareConflictHandler<T>(
   collection: CollectionName,
   onReview: ReviewListener = () => undefined,
+  takeRefused: RefusalCheck = () => false,
 ): RxConflictHandler<T> {
   const handler: RxConflictHandler<Revisioned> = {
     isEqual(a, b, context) {
@@ -44,6 +53,7 @@ export function revisionAwareConflictHandler<T>(
       return deepEqual(withoutRxdbFields(a as Revisioned), withoutRxdbFields(b as Revisioned));
     },
     async resolve(input) {
+      if (takeRefused(collection, String(input.newDocumentState['id']))) return input.realMasterState;
       const base = input.assumedMasterState ? toWire(input.assumedMasterState) : undefined;
       const mine = toWire(input.newDocumentState);
       const theirs = toWire(input.realMasterState);

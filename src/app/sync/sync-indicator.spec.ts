@@ -4,6 +4,7 @@ import { provideRouter } from '@angular/router';
 import { SyncIndicator, describeStatus } from './sync-indicator';
 import { SyncService } from './sync-service';
 import type { SyncStatus } from './sync-status';
+import type { OutboxEntry } from './queue/outbox-entry';
 
 const base: SyncStatus = { phase: 'synced', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0 };
 
@@ -11,13 +12,14 @@ describe('SyncIndicator', () => {
   // The indicator only renders SyncService's signals; plain signals stand in for the replication.
   const status = signal<SyncStatus>(base);
   const progress = signal<{ received: number; total: number } | null>(null);
+  const entries = signal<readonly OutboxEntry[]>([]);
 
   beforeEach(() => {
     TestBed.configureTestingModule({
       providers: [
         provideZonelessChangeDetection(),
         provideRouter([]),
-        { provide: SyncService, useValue: { status: status.asReadonly(), progress: progress.asReadonly() } },
+        { provide: SyncService, useValue: { status: status.asReadonly(), progress: progress.asReadonly(), entries: entries.asReadonly() } },
       ],
     });
   });
@@ -28,6 +30,16 @@ describe('SyncIndicator', () => {
     await fixture.whenStable();
     return fixture.nativeElement as HTMLElement;
   }
+
+  it('counts records waiting in the review inbox, linking to it', async () => {
+    const entry = (key: string, state: OutboxEntry['state']) => ({ key, state }) as OutboxEntry;
+    entries.set([entry('tasks:1', 'review'), entry('tasks:2', 'rejected'), entry('tasks:3', 'pending')]);
+    const el = await render({});
+    const link = el.querySelector('[data-testid="inbox-link"]');
+    expect(link?.textContent?.trim()).toBe('2 need review');
+    expect(link?.getAttribute('href')).toBe('/inbox');
+    entries.set([]);
+  });
 
   it('counts the changes saved on the device while offline', async () => {
     const el = await render({ phase: 'offline', pending: 3 });

@@ -38,6 +38,9 @@ export function describeStatus(status: SyncStatus, now: number): string {
     <div class="sync" data-testid="sync-indicator" [attr.data-state]="status().phase" [attr.data-pending]="status().pending">
       <span class="dot" aria-hidden="true"></span>
       <span class="label" role="status" aria-live="polite" data-testid="sync-label">{{ label() }}</span>
+      @if (inboxCount() > 0) {
+        <a routerLink="/inbox" class="attention" data-testid="inbox-link">{{ inboxCount() }} need review</a>
+      }
       @if (status().needsAttention > 0) {
         <a routerLink="/sync" class="attention" data-testid="needs-attention">{{ status().needsAttention }} need attention</a>
       }
@@ -74,4 +77,6 @@ export class SyncIndicator {
   protected readonly status = this.sync.status;
   private readonly now = injectNow();
   protected readonly label = computed(() => describeStatus(this.status(), this.now()));
+  /** Records waiting for the person's decision in the review inbox (reviews and refusals). */
+  protected readonly inboxCount = computed(() => this.sync.entries().filter((e) => e.state === 'review' || e.state === 'rejected').length);
 }

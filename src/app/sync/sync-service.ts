@@ -3,7 +3,7 @@ import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
-import { DEFAULT_WORKSPACE_ID } from '../../shared/collections';
+import { DEFAULT_WORKSPACE_ID, type CollectionName } from '../../shared/collections';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
 import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
 import { syncStatus$, type SyncStatus } from './sync-status';
@@ -62,6 +62,8 @@ export class SyncService {
   private readonly earlyWrites: LocalWrite[] = [];
   private readonly progressState = signal<PullProgressState | null>(null);
   private readonly pullRun = new Map<string, { received: number; remaining: number }>();
+  /** Records refused with the server's document, until the conflict handler has taken it. */
+  private readonly refused = new Set<string>();
 
   /** The header's summary. */
   readonly status = toSignal(
@@ -117,6 +119,7 @@ export class SyncService {
         const reason = review.map((r) => (r.reason === 'same-field' ? `${r.field} changed on both sides` : r.reason.replace('-', ' '))).join('; ');
         void this.queue?.needsReview(collection, id, reason, { reasons: review, ...versions });
       },
+      takeRefused: (collection, id) => this.refused.delete(`${collection}:${id}`),
     });
   }
 
@@ -136,6 +139,7 @@ export class SyncService {
       onPullProgress: (p) => this.onPullProgress(p),
       // Deletions were purged before we saw them: the fresh pull cannot remove our copies.
       onCheckpointExpired: () => void this.verifyQuietly(),
+      onRefused: (collection, id) => this.refused.add(`${collection}:${id}`),
     });
     this.queue = queue;
     this.replication = replicateWorkspace(db, {
@@ -224,6 +228,28 @@ export class SyncService {
       return { ...entry, localVersion };
     }));
     return JSON.stringify({ exportedAt: new Date().toISOString(), workspaceId: DEFAULT_WORKSPACE_ID, records }, null, 2);
+  }
+
+  /** The person decided a review or refusal of this record (see `inbox-actions.ts`). */
+  async decided(collection: CollectionName, docId: string): Promise<void> {
+    await this.queue?.decided(collection, docId);
+  }
+
+  /** Drops the record's entry: the person discarded their version. */
+  async forget(collection: CollectionName, docId: string): Promise<void> {
+    await this.queue?.forget(collection, docId);
+  }
+
+  /** One GraphQL query straight to the server (history): not part of replication, not queued. */
+  async query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const response = await fetch(this.config.graphqlHttpUrl, {
+      method: 'POST',
+      headers: { ...SYNC_HEADERS, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const json = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (!json.data) throw new Error(json.errors?.[0]?.message ?? `server answered ${response.status}`);
+    return json.data;
   }
 
   /** Resolves when local and server state agree. */

@@ -3,10 +3,12 @@ import { TasksStore, type TaskPatch } from './tasks-store';
 import { TASK_PRIORITIES, TASK_STATUSES, type TaskDoc } from '../../shared/collections';
 import type { FieldError } from '../../shared/validate';
 import { PRIORITY_LABELS, STATUS_LABELS } from './labels';
+import { TaskActivity } from './task-activity';
 
 /** Edits one task's title, notes, status, priority and due date; deletes it. */
 @Component({
   selector: 'fb-task-editor',
+  imports: [TaskActivity],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './task-editor.html',
   styleUrl: './task-editor.css',

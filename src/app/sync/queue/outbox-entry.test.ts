@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  onAccepted, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
+  onAccepted, onDecided, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
   type LocalWrite, type OutboxEntry,
 } from './outbox-entry';
 
@@ -102,5 +102,25 @@ describe('outbox entry transitions', () => {
     assert.equal(onOffline(onPushStarted(created())).state, 'pending');
     assert.equal(onOffline(onRetryScheduled(created(), 1, 'x', 1)).state, 'pending');
     assert.equal(onOffline(onRejected(created(), { code: 'FORBIDDEN', message: 'no', fields: [] })).state, 'rejected');
+  });
+
+  it('a review waits for the person while the settled part of its merge is pushed and accepted', () => {
+    const review = { reasons: [{ field: 'title', reason: 'same-field' }], base: null, mine: { title: 'A' }, theirs: { title: 'B' } };
+    const inReview = onNeedsReview(onAccepted(created(), 1), 'title changed on both sides', review);
+    const pushed = onPushStarted(inReview);
+    assert.equal(pushed.state, 'review');
+    const accepted = onAccepted(pushed, 3);
+    assert.equal(accepted.state, 'review');
+    assert.equal(accepted.serverRevision, 3);
+    assert.deepEqual(accepted.review, review);
+  });
+
+  it('a decision takes the entry out of review or refusal; the write carrying it syncs as usual', () => {
+    const rejected = onRejected(created(), { code: 'LIST_ARCHIVED', message: 'archived', fields: [], mine: { title: 'x' }, theirs: null });
+    const decided = onDecided(rejected);
+    assert.deepEqual([decided.state, decided.rejection, decided.review, decided.lastError], ['pending', null, null, null]);
+    const next = onLocalWrite(decided, write({ revision: 2, isInsert: false }), 5);
+    assert.equal(next.state, 'pending');
+    assert.equal(next.review, null);
   });
 });

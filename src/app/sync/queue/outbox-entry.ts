@@ -13,6 +13,10 @@ export interface RejectionInfo {
   readonly code: string;
   readonly message: string;
   readonly fields: readonly { field: string; message: string }[];
+  /** The refused version (wire form): kept so the person can fix, move, export or discard it. */
+  readonly mine?: Record<string, unknown> | null;
+  /** The server's current document when it has one (the record shows it meanwhile). */
+  readonly theirs?: Record<string, unknown> | null;
 }
 
 /** A conflict the merge could not settle: which fields, why, and all three versions. */
@@ -113,15 +117,19 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
 
 /** The record is in a push request that has not been answered. */
 export function onPushStarted(entry: OutboxEntry): OutboxEntry {
+  // The settled part of a merge goes out while the rest still waits for the person.
+  if (entry.state === 'review' && entry.review !== null) return entry;
   return { ...entry, state: 'syncing', nextRetryAt: null };
 }
 
 /** The server accepted revision `revision` of the record. */
 export function onAccepted(entry: OutboxEntry, revision: number): OutboxEntry {
   const newer = entry.localRevision > revision;
+  // A merge that pushed the fields it could settle still waits for the person on the rest.
+  const inReview = entry.state === 'review' && entry.review !== null;
   return {
     ...entry,
-    state: newer ? 'pending' : 'synced',
+    state: inReview ? 'review' : newer ? 'pending' : 'synced',
     attempts: 0,
     lastError: null,
     nextRetryAt: null,
@@ -158,4 +166,12 @@ export function onOffline(entry: OutboxEntry): OutboxEntry {
   return entry.state === 'syncing' || entry.state === 'retrying'
     ? { ...entry, state: 'pending', nextRetryAt: null }
     : entry;
+}
+
+/**
+ * The person decided a review or a refusal: the entry leaves that state. The local write
+ * that carries the decision (if any) follows and is synced like any other change.
+ */
+export function onDecided(entry: OutboxEntry): OutboxEntry {
+  return { ...entry, state: 'pending', lastError: null, nextRetryAt: null, rejection: null, review: null };
 }

@@ -11,7 +11,7 @@ import type { Observable } from 'rxjs';
 import type { CollectionName } from '../../../shared/collections';
 import type { Clock } from './clock';
 import {
-  entryKey, onAccepted, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
+  entryKey, onAccepted, onDecided, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
   type LocalWrite, type OutboxEntry, type ParkedRow, type RejectionInfo, type ReviewInfo,
 } from './outbox-entry';
 import type { OutboxStore } from './outbox-store';
@@ -108,6 +108,15 @@ export class SyncQueue {
       const all = await this.store.all();
       const changed = all.filter((e) => e.state === 'syncing' || e.state === 'retrying').map(onOffline);
       if (changed.length > 0) await this.store.put(changed);
+    });
+  }
+
+  /** The person decided a review or refusal; the write carrying the decision comes next. */
+  decided(collection: CollectionName, docId: string): Promise<void> {
+    const key = entryKey(collection, docId);
+    return this.update([key], (found) => {
+      const entry = found.get(key);
+      return [entry ? [onDecided(entry)] : []];
     });
   }
 

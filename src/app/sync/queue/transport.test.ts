@@ -11,7 +11,7 @@ import { FakeClock } from './fake-clock';
 import { MemoryOutboxStore } from './outbox-store';
 import { RetryGate } from './retry-gate';
 import { SyncQueue } from './sync-queue';
-import { SyncTransport } from './transport';
+import { SyncTransport, type TransportOptions } from './transport';
 import { pullQuery, pushMutation } from '../../../shared/operations';
 import { COLLECTIONS } from '../../../shared/collections';
 
@@ -49,7 +49,7 @@ function pushRequest(rows: unknown[]): Request {
   });
 }
 
-function setup() {
+function setup(extra: Partial<TransportOptions> = {}) {
   const faults: number[] = [];
   /** Requests whose answer is lost after the server applied them (a dropped connection). */
   let loseAnswers = 0;
@@ -84,6 +84,7 @@ function setup() {
     isOnline: () => online,
     parkAfterAttempts: 2,
     onCheckpointExpired: (collection) => expired.push(collection),
+    ...extra,
   });
   return { faults, clock, gate, store, queue, transport, setOnline: (v: boolean) => (online = v), sent: () => sent,
     writeIds, expired, loseAnswer: () => (loseAnswers += 1) };
@@ -204,6 +205,31 @@ describe('SyncTransport', () => {
     const entries = await env.store.all();
     assert.deepEqual(entries.map((e) => [e.docId, e.state, e.rejection?.code]), [[forged['id'], 'rejected', 'FORBIDDEN']]);
     assert.equal((await pulledTitles()).get(String(good['id'])), 'Good');
+  });
+
+  it('hands RxDB the server document of a refused row as a conflict and keeps both versions with the refusal', async () => {
+    const list = { id: 'list-archived-t', workspaceId: WORKSPACE, revision: 1, name: 'Old', archived: true, createdAt: 'x', deleted: false };
+    await server.store.push('lists', WORKSPACE, [{ newDocumentState: list }], null);
+    const task = newTask({ title: 'Paint', listId: 'list-archived-live' });
+    await server.store.push('tasks', WORKSPACE, [{ newDocumentState: task }], null);
+    await server.store.push('lists', WORKSPACE, [{ newDocumentState: { ...list, id: 'list-archived-live', archived: false } }], null);
+    // The task is moved into the archived list while another row goes through.
+    const moved = { ...task, listId: list.id, notes: 'Two coats', revision: 2 };
+    const other = newTask({ title: 'Other' });
+    const refusedIds: string[] = [];
+    env = setup({ onRefused: (_, id) => void refusedIds.push(id) });
+    const response = await env.transport.fetch(pushRequest([
+      { assumedMasterState: task, newDocumentState: moved },
+      { assumedMasterState: null, newDocumentState: other },
+    ]));
+    const body = (await response.json()) as { data: { pushTasks: { conflicts: { id: string; notes: string }[]; rejections: { code: string }[] } } };
+    assert.deepEqual(body.data.pushTasks.rejections.map((r) => r.code), ['LIST_ARCHIVED']);
+    assert.deepEqual(body.data.pushTasks.conflicts.map((c) => [c.id, c.notes]), [[task['id'], '']]);
+    assert.deepEqual(refusedIds, [task['id']]);
+    const [entry] = (await env.store.all()).filter((e) => e.state === 'rejected');
+    assert.equal(entry?.rejection?.mine?.['notes'], 'Two coats');
+    assert.equal(entry?.rejection?.theirs?.['notes'], '');
+    assert.equal((await pulledTitles()).get(String(other['id'])), 'Other');
   });
 
   it('splits a batch the server cannot process, gets the good rows through and parks the poison row', async () => {

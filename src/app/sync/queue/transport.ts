@@ -48,6 +48,8 @@ export interface TransportOptions {
   readonly clock: Clock;
   readonly isOnline: () => boolean;
   readonly onPullProgress?: (progress: PullProgress) => void;
+  /** A refused row the server answered with its current document (the record takes it). */
+  readonly onRefused?: (collection: CollectionName, id: string) => void;
   /** After this many failed attempts of a single row that fails alone, the row is parked. */
   readonly parkAfterAttempts?: number;
   /**
@@ -71,6 +73,7 @@ interface PushRow {
 interface PushAnswer {
   conflicts: Record<string, unknown>[];
   rejections: (RejectionInfo & { id: string })[];
+  refused?: Record<string, unknown>[];
 }
 
 type Outcome =
@@ -255,11 +258,21 @@ export class SyncTransport {
       case 'answer': {
         gate.succeed();
         const conflicted = new Set(outcome.answer.conflicts.map((c) => String(c['id'])));
-        const rejections = new Map(outcome.answer.rejections.map((r) => [r.id, { code: r.code, message: r.message, fields: r.fields }]));
+        const refused = new Map((outcome.answer.refused ?? []).map((d) => [String(d['id']), d]));
+        const mine = new Map(rows.map((r) => [String(r.newDocumentState['id']), r.newDocumentState]));
+        const rejections = new Map(outcome.answer.rejections.map((r) => [r.id, {
+          code: r.code, message: r.message, fields: r.fields, mine: mine.get(r.id) ?? null, theirs: refused.get(r.id) ?? null,
+        }]));
         const accepted = docs.filter((d) => !conflicted.has(d.id) && !rejections.has(d.id));
         await queue.accepted(collection, accepted);
         if (rejections.size > 0) await queue.rejected(collection, docs.filter((d) => rejections.has(d.id)), rejections);
-        return outcome.answer;
+        // A refused row the server has goes back to RxDB as a conflict carrying the server's
+        // document, so the record shows the server's truth and RxDB's idea of the server
+        // state stays right; the conflict handler takes it as is (the refused version is in the outbox).
+        for (const id of refused.keys()) this.options.onRefused?.(collection, id);
+        const { refused: _, ...answer } = outcome.answer;
+        void _;
+        return { ...answer, conflicts: [...answer.conflicts, ...refused.values()] };
       }
       case 'offline':
         await queue.wentOffline();
