@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDevice, useServerAndBrowser, waitFor, type Device } from './harness';
+import { openDevice, setRole, useServerAndBrowser, waitFor, type Device } from './harness';
 import {
   addComment, archiveList, backToTasks, createList, createTask, editTask, inboxCount, inboxItem, openInbox, openTask, readTask,
   selectList, taskTitles, waitForPhase, waitForRecordState,
@@ -148,6 +148,8 @@ describe('conflicts and server rules (issue 5)', () => {
 
   it('5. refuses offline writes into a list archived meanwhile with the reason; other writes sync; moving them gets them accepted', async () => {
     const [a, b] = await twoDevices();
+    // Archiving is for owners.
+    await setRole(env.server.url, a.user.email, 'owner');
     await sharedTask(a, b, 'Other site', 'Sweep yard');
     await createList(a.page, 'Old site');
     await createTask(a.page, 'Paint door');

@@ -11,6 +11,7 @@ import { after, before } from 'node:test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -59,7 +60,8 @@ export async function startServer(options: { dataDir?: string; port?: number; en
   const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', ...options.env },
+    // Tests sign up a user per device from one address: lift the sign-up limit.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', SIGNUP_LIMIT_PER_HOUR: '100000', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -77,6 +79,8 @@ export async function startServer(options: { dataDir?: string; port?: number; en
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}; server output: ${output}`);
   }
+  // The first account of a fresh server owns the default workspace: make it the observer.
+  await observerToken(url);
   const stop = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
@@ -105,15 +109,48 @@ export async function launchBrowser(): Promise<Browser> {
 export interface Device {
   readonly context: BrowserContext;
   readonly page: Page;
+  /** Who is signed in on it. */
+  readonly user: DeviceUser;
 }
 
-export async function openDevice(browser: Browser, url: string): Promise<Device> {
+export interface DeviceUser {
+  readonly email: string;
+  readonly password: string;
+}
+
+let deviceUsers = 0;
+
+/** A new person's credentials, unique across runs. */
+export function newUser(): DeviceUser {
+  deviceUsers += 1;
+  return { email: `device${deviceUsers}-${Date.now().toString(36)}@example.org`, password: 'correct horse battery' };
+}
+
+/**
+ * A device signed in as `user` (a new account unless `existing`), showing the workspace.
+ * Every new account joins the default workspace, so devices share it.
+ */
+export async function openDevice(browser: Browser, url: string, options: { user?: DeviceUser; existing?: boolean } = {}): Promise<Device> {
+  const user = options.user ?? newUser();
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
   await page.goto(url);
+  await signInOnPage(page, user, options.existing ? 'sign-in' : 'sign-up');
+  return { context, page, user };
+}
+
+/** Fills the sign-in page (the app redirects there when nobody is signed in) and waits for the workspace. */
+export async function signInOnPage(page: Page, user: DeviceUser, mode: 'sign-in' | 'sign-up' = 'sign-in'): Promise<void> {
+  await page.getByTestId('auth-submit').waitFor();
+  if (mode === 'sign-up') await page.getByTestId('auth-toggle').click();
+  await page.getByTestId('email').fill(user.email);
+  await page.getByTestId('password').fill(user.password);
+  await page.getByTestId('auth-submit').click();
+  // A new person's database opens on a fresh start of the app, at '/'.
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  await page.waitForLoadState('load');
   await page.getByTestId('sync-indicator').waitFor();
-  return { context, page };
 }
 
 /** Resolves once the service worker has cached the app shell, so an offline reload works. */
@@ -129,16 +166,58 @@ export async function waitForOfflineShell(page: Page): Promise<void> {
   }, undefined, { polling: 100, timeout: 30_000 });
 }
 
-/** One GraphQL request from Node, as another client of the endpoint would make it. */
-export async function graphql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+const observers = new Map<string, Promise<string>>();
+
+/**
+ * A signed-in member of the default workspace for requests from Node (one per server,
+ * signed up on first use): the observer a test reads the server's truth as.
+ */
+export function observerToken(url: string): Promise<string> {
+  let token = observers.get(url);
+  if (!token) {
+    const user = newUser();
+    token = rawGraphql(url, 'mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) { accessToken } }', { e: user.email, p: user.password })
+      .then((body) => {
+        const payload = (body.data as { signUp?: { accessToken: string } } | undefined)?.signUp;
+        if (!payload) throw new Error(`observer sign-up failed: ${JSON.stringify(body.errors)}`);
+        return payload.accessToken;
+      });
+    observers.set(url, token);
+    token.catch(() => observers.delete(url));
+  }
+  return token;
+}
+
+async function rawGraphql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: unknown; errors?: unknown[] }> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  return (await res.json()) as { data?: unknown; errors?: unknown[] };
+}
+
+/**
+ * One GraphQL request from Node, as another client of the endpoint would make it: signed
+ * in as `token`, or as the server's observer (a member of the default workspace).
+ */
+export async function graphql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  const body = (await rawGraphql(url, query, variables, token ?? (await observerToken(url)))) as { data?: T; errors?: unknown[] };
   if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data as T;
+}
+
+/**
+ * Gives `email` a role in the default workspace, as the observer: the first account of
+ * every test server (`startServer` signs it up), and so the workspace's owner.
+ */
+export async function setRole(url: string, email: string, role: 'owner' | 'member' | 'viewer'): Promise<void> {
+  const ownerToken = await observerToken(url);
+  const workspaceId = DEFAULT_WORKSPACE_ID;
+  const { members } = await graphql<{ members: { userId: string; email: string }[] }>(url, 'query($w: ID!) { members(workspaceId: $w) { userId email } }', { w: workspaceId }, ownerToken);
+  const member = members.find((m) => m.email === email);
+  if (!member) throw new Error(`${email} is not a member`);
+  await graphql(url, 'mutation($w: ID!, $u: ID!, $r: Role!) { setMemberRole(workspaceId: $w, userId: $u, role: $r) }', { w: workspaceId, u: member.userId, r: role }, ownerToken);
 }
 
 /** The server and browser a test file shares; `server` may be replaced (restart tests). */

@@ -22,6 +22,10 @@ export interface ServerConfig {
   readonly authSecret: string | undefined;
   /** Other origins allowed to call the API (CORS); Capacitor's app origins by default. */
   readonly corsOrigins: readonly string[];
+  /** Sign-ups allowed per client address per hour (SIGNUP_LIMIT_PER_HOUR). */
+  readonly signUpLimitPerHour: number;
+  /** Sign-in attempts allowed per client address per minute (SIGNIN_LIMIT_PER_MINUTE). */
+  readonly signInLimitPerMinute: number;
   /** How long a push's write id and answer are remembered for replays (WRITE_ID_TTL_HOURS). */
   readonly writeIdTtlMs: number;
   /**
@@ -49,6 +53,8 @@ export const DEFAULT_CONFIG = {
   defaultWorkspaceId: DEFAULT_WORKSPACE_ID,
   corsOrigins: DEFAULT_CORS_ORIGINS,
   authSecret: undefined,
+  signUpLimitPerHour: 10,
+  signInLimitPerMinute: 30,
   writeIdTtlMs: 24 * HOUR,
   tombstoneRetentionMs: 30 * 24 * HOUR,
   maintenanceIntervalMs: HOUR,
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(env['AUTH_SECRET'] ? { authSecret: env['AUTH_SECRET'] } : {}),
     ...(env['CORS_ORIGINS'] ? { corsOrigins: env['CORS_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) } : {}),
     ...(env['STATIC_DIR'] ? { staticDir: path.resolve(repoRoot, env['STATIC_DIR']) } : {}),
+    ...(env['SIGNUP_LIMIT_PER_HOUR'] ? { signUpLimitPerHour: parseDuration('SIGNUP_LIMIT_PER_HOUR', env['SIGNUP_LIMIT_PER_HOUR'], 1) } : {}),
+    ...(env['SIGNIN_LIMIT_PER_MINUTE'] ? { signInLimitPerMinute: parseDuration('SIGNIN_LIMIT_PER_MINUTE', env['SIGNIN_LIMIT_PER_MINUTE'], 1) } : {}),
     ...(env['WRITE_ID_TTL_HOURS'] ? { writeIdTtlMs: parseDuration('WRITE_ID_TTL_HOURS', env['WRITE_ID_TTL_HOURS'], HOUR) } : {}),
     ...(env['TOMBSTONE_RETENTION_DAYS'] ? { tombstoneRetentionMs: parseDuration('TOMBSTONE_RETENTION_DAYS', env['TOMBSTONE_RETENTION_DAYS'], 24 * HOUR) } : {}),
     ...(env['MAINTENANCE_INTERVAL_MINUTES'] ? { maintenanceIntervalMs: parseDuration('MAINTENANCE_INTERVAL_MINUTES', env['MAINTENANCE_INTERVAL_MINUTES'], 60_000) } : {}),

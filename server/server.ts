@@ -82,7 +82,12 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     onError: (error) => logger.error('change feed fetch failed', error),
   });
   const metrics = new ServerMetrics(() => feed.openStreams);
-  const auth = new AuthService(store.accounts, { secret: await resolveAuthSecret(config), defaultWorkspaceId: config.defaultWorkspaceId });
+  const auth = new AuthService(store.accounts, {
+    secret: await resolveAuthSecret(config),
+    defaultWorkspaceId: config.defaultWorkspaceId,
+    signUpLimitPerHour: config.signUpLimitPerHour,
+    signInLimitPerMinute: config.signInLimitPerMinute,
+  });
 
   const workspaces = new WorkspaceService(store.accounts);
   const accessTokens = new AccessTokenService(store.publicApi, store.accounts);

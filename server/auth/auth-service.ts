@@ -26,6 +26,9 @@ export interface AuthOptions {
   /** The workspace every new user joins until invitations exist. */
   readonly defaultWorkspaceId: string;
   readonly now?: () => number;
+  /** Sign-ups per client per hour, and sign-in attempts per client per minute. */
+  readonly signUpLimitPerHour?: number;
+  readonly signInLimitPerMinute?: number;
 }
 
 function error(code: string, message: string, extra: Record<string, unknown> = {}): Error {
@@ -43,11 +46,13 @@ function rateLimited(retryAfterMs: number): Error {
 export class AuthService {
   private readonly now: () => number;
   private readonly signInByAccount = new RateLimiter(5, 60_000);
-  private readonly signInByClient = new RateLimiter(30, 60_000);
-  private readonly signUpByClient = new RateLimiter(10, 3_600_000);
+  private readonly signInByClient: RateLimiter;
+  private readonly signUpByClient: RateLimiter;
 
   constructor(private readonly accounts: AccountStore, private readonly options: AuthOptions) {
     this.now = options.now ?? Date.now;
+    this.signInByClient = new RateLimiter(options.signInLimitPerMinute ?? 30, 60_000);
+    this.signUpByClient = new RateLimiter(options.signUpLimitPerHour ?? 10, 3_600_000);
   }
 
   async signUp(emailInput: string, password: string, client: string): Promise<AuthPayload> {

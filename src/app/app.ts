@@ -1,22 +1,30 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { AuthService } from './auth/auth-service';
 import { RouterLink, RouterOutlet } from '@angular/router';
 import { SyncIndicator } from './sync/sync-indicator';
+import { AccountMenu } from './auth/account-menu';
 
 @Component({
   selector: 'fb-root',
-  imports: [SyncIndicator, RouterOutlet, RouterLink],
+  imports: [SyncIndicator, AccountMenu, RouterOutlet, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <header class="top">
       <a routerLink="/" class="brand">Fieldbook</a>
-      <fb-sync-indicator />
+      @if (auth.session()) {
+        <fb-sync-indicator class="grow" />
+        <fb-account-menu />
+      }
     </header>
     <router-outlet />
   `,
   styles: `
     :host { display: flex; flex-direction: column; height: 100vh; }
     .top { display: flex; justify-content: space-between; align-items: center; gap: 1rem; padding: .6rem 1rem; border-bottom: 1px solid var(--line); }
+    .grow { margin-left: auto; }
     .brand { font-weight: 700; color: var(--accent); text-decoration: none; }
   `,
 })
-export class App {}
+export class App {
+  protected readonly auth = inject(AuthService);
+}

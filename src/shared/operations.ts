@@ -47,5 +47,7 @@ export function streamSubscription(c: CollectionDefinition): string {
 /**
  * WebSocket close code the server uses when a connection's sign-in token is missing,
  * invalid or has expired. The client answers it by reconnecting with a fresh token.
+ * Not graphql-ws's own 4401 (Unauthorized): its client treats that as fatal and would
+ * never reconnect, leaving the live stream dead.
  */
-export const WS_CLOSE_UNAUTHORIZED = 4401;
+export const WS_CLOSE_UNAUTHORIZED = 4440;

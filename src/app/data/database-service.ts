@@ -13,8 +13,17 @@ export class DatabaseService {
     return this.database;
   }
 
-  async open(listeners?: DatabaseListeners): Promise<FieldbookDatabase> {
-    this.database ??= await createFieldbookDatabase(this.config.databaseName, listeners);
+  /**
+   * Opens the database of `userId`: one per signed-in person, so two people sharing a
+   * device never see each other's local data (or pending changes).
+   */
+  async open(listeners?: DatabaseListeners, userId?: string): Promise<FieldbookDatabase> {
+    this.database ??= await createFieldbookDatabase(databaseNameFor(this.config.databaseName, userId), listeners);
     return this.database;
   }
+}
+
+/** RxDB names are lowercase letters, digits, `_`, `$` and `-`; user ids are UUIDs. */
+export function databaseNameFor(base: string, userId?: string): string {
+  return userId ? `${base}-u-${userId.toLowerCase().replace(/[^a-z0-9]/g, '')}` : base;
 }

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildServer, type FieldbookServer } from '../../../server/server';
-import { BACKENDS, edited, newTask, testConfig, type TestDatabase, WORKSPACE } from '../../../server/test-support';
+import { BACKENDS, edited, newTask, signUpUser, testConfig, type TestDatabase, WORKSPACE } from '../../../server/test-support';
 import type { CollectionName } from '../../shared/collections';
 import { planRepair } from './reconcile';
 import { bucketOf } from '../../shared/digest';
@@ -15,11 +15,15 @@ import { bucketOf } from '../../shared/digest';
 let database: TestDatabase;
 let server: FieldbookServer;
 let endpoint: string;
+/** A member of the workspace: the digest and bucket pulls need one. */
+let authorization: string;
 
 before(async () => {
   database = await BACKENDS[0]!.create();
   server = await buildServer(testConfig(database));
-  endpoint = `${(await server.start()).url}/graphql`;
+  const { url } = await server.start();
+  endpoint = `${url}/graphql`;
+  authorization = `Bearer ${(await signUpUser(url)).accessToken}`;
 });
 after(async () => {
   await server.stop();
@@ -32,7 +36,7 @@ function source(local: Partial<Record<CollectionName, Doc[]>>, pending: string[]
   return {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
     endpoint,
-    headers: { 'x-fieldbook-client': 'test' },
+    headers: { 'x-fieldbook-client': 'test', authorization },
     workspaceId: WORKSPACE,
     localDocuments: async (collection: CollectionName) => local[collection] ?? [],
     pendingIds: () => new Set(pending),

@@ -30,6 +30,8 @@ export interface ReplicationOptions {
   readonly pushBatchSize?: number;
   /** RxDB's fixed wait before retrying a failed request; the transport's retry gate adds the real backoff. */
   readonly retryTimeMs?: number;
+  /** The WebSocket's connection parameters (the sign-in token), asked for on every (re)connect. */
+  readonly connectionParams?: () => Promise<Record<string, string>>;
   /** The transport for every request (the sync queue's, see `queue/transport.ts`). */
   readonly fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }
@@ -88,6 +90,8 @@ function replicateCollection(
         variables: { workspaceId },
       }),
       wsOptions: {
+        // Asked on every (re)connect, so a socket closed at token expiry comes back with a fresh one.
+        ...(options.connectionParams ? { connectionParams: options.connectionParams } : {}),
         retryAttempts: Number.POSITIVE_INFINITY,
         keepAlive: 10_000,
         // Exponential backoff with full jitter, capped at 30 s.

@@ -3,6 +3,7 @@ import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
+import { AuthService } from '../auth/auth-service';
 import { DEFAULT_WORKSPACE_ID, type CollectionName } from '../../shared/collections';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
 import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
@@ -52,6 +53,7 @@ const PROGRESS_THRESHOLD = 200;
 export class SyncService {
   private readonly config = inject(APP_CONFIG);
   private readonly database = inject(DatabaseService);
+  private readonly auth = inject(AuthService);
   private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
   private readonly lifecycle: AppLifecycle = capacitorLifecycle();
   private readonly gate = new RetryGate(systemClock, navigator.onLine);
@@ -108,8 +110,8 @@ export class SyncService {
     });
   }
 
-  /** Opens the local database with the hooks the outbox needs. */
-  openDatabase(): Promise<unknown> {
+  /** Opens the signed-in person's local database with the hooks the outbox needs. */
+  openDatabase(userId: string): Promise<unknown> {
     return this.database.open({
       onLocalWrite: (write) => {
         if (this.queue) void this.queue.recordLocalWrite(write);
@@ -120,7 +122,12 @@ export class SyncService {
         void this.queue?.needsReview(collection, id, reason, { reasons: review, ...versions });
       },
       takeRefused: (collection, id) => this.refused.delete(`${collection}:${id}`),
-    });
+    }, userId);
+  }
+
+  /** True once replication runs (a person is signed in and their database is open). */
+  get started(): boolean {
+    return this.replication !== undefined;
   }
 
   start(): void {
@@ -129,7 +136,7 @@ export class SyncService {
     const queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
     this.earlyWrites.splice(0).forEach((w) => void queue.recordLocalWrite(w));
     this.transport = new SyncTransport({
-      fetch: (input, init) => fetch(input, init),
+      fetch: this.auth.fetch,
       endpoint: this.config.graphqlHttpUrl,
       headers: SYNC_HEADERS,
       queue,
@@ -147,6 +154,11 @@ export class SyncService {
       graphqlWsUrl: this.config.graphqlWsUrl,
       workspaceId: DEFAULT_WORKSPACE_ID,
       fetch: this.transport.fetch,
+      connectionParams: () => this.auth.connectionParams(),
+    });
+    // A new sign-in after the server ended the session lets the held sync go again.
+    this.auth.manager.changes().subscribe((session) => {
+      if (session?.refreshToken) this.gate.release();
     });
     this.replication.active$.pipe(filter((active) => !active)).subscribe(() => {
       this.pullRun.clear();
@@ -170,7 +182,7 @@ export class SyncService {
       await replication.awaitInSync();
       const db = this.database.db;
       const plan = await planRepair({
-        fetch: (input, init) => fetch(input, init),
+        fetch: this.auth.fetch,
         endpoint: this.config.graphqlHttpUrl,
         headers: SYNC_HEADERS,
         workspaceId: DEFAULT_WORKSPACE_ID,
@@ -242,7 +254,7 @@ export class SyncService {
 
   /** One GraphQL query straight to the server (history): not part of replication, not queued. */
   async query<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const response = await fetch(this.config.graphqlHttpUrl, {
+    const response = await this.auth.fetch(this.config.graphqlHttpUrl, {
       method: 'POST',
       headers: { ...SYNC_HEADERS, 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables }),

@@ -12,7 +12,7 @@ function harness() {
   const online$ = new BehaviorSubject(true);
   const active$ = new BehaviorSubject(false);
   const progress$ = new Subject<unknown>();
-  const gate$ = new BehaviorSubject<GateState>({ online: true, attempts: 0, nextAttemptAt: null, lastError: null });
+  const gate$ = new BehaviorSubject<GateState>({ online: true, attempts: 0, nextAttemptAt: null, lastError: null, heldReason: null });
   const entries$ = new BehaviorSubject<readonly OutboxEntry[]>([]);
   let clock = 1000;
   const seen: SyncStatus[] = [];
@@ -43,7 +43,7 @@ describe('syncStatus$', () => {
   it('says retrying with the attempt, the next try and the reason while requests fail', () => {
     const h = harness();
     h.active$.next(true);
-    h.gate$.next({ online: true, attempts: 3, nextAttemptAt: 9000, lastError: 'server busy (503)' });
+    h.gate$.next({ online: true, attempts: 3, nextAttemptAt: 9000, lastError: 'server busy (503)', heldReason: null });
     assert.deepEqual(
       [h.last().phase, h.last().attempts, h.last().nextAttemptAt, h.last().lastError],
       ['retrying', 3, 9000, 'server busy (503)'],
@@ -52,7 +52,7 @@ describe('syncStatus$', () => {
 
   it('shows the highest attempt count of a retrying record, which survives reloads, even when the gate restarted', () => {
     const h = harness();
-    h.gate$.next({ online: true, attempts: 1, nextAttemptAt: 9000, lastError: 'server busy (503)' });
+    h.gate$.next({ online: true, attempts: 1, nextAttemptAt: 9000, lastError: 'server busy (503)', heldReason: null });
     h.entries$.next([onRetryScheduled(entry('a'), 4, 'server busy (503)', 9000)]);
     assert.equal(h.last().attempts, 4);
   });
@@ -60,7 +60,7 @@ describe('syncStatus$', () => {
   it('does not count a cycle that ended on a failure as synced', () => {
     const h = harness();
     h.active$.next(true);
-    h.gate$.next({ online: true, attempts: 1, nextAttemptAt: 2000, lastError: 'server unreachable' });
+    h.gate$.next({ online: true, attempts: 1, nextAttemptAt: 2000, lastError: 'server unreachable', heldReason: null });
     h.active$.next(false);
     assert.equal(h.last().lastSyncedAt, null);
   });
@@ -69,6 +69,15 @@ describe('syncStatus$', () => {
     const h = harness();
     h.entries$.next([onFailed(entry('a'), 'sign in to sync')]);
     assert.deepEqual([h.last().phase, h.last().lastError, h.last().needsAttention], ['failed', 'sign in to sync', 1]);
+  });
+
+  it('says sync failed with the hold reason while the gate is held, and pending work stays counted', () => {
+    const h = harness();
+    h.entries$.next([entry('a')]);
+    h.gate$.next({ online: true, attempts: 0, nextAttemptAt: null, lastError: null, heldReason: 'Sign in again to sync' });
+    assert.deepEqual([h.last().phase, h.last().lastError, h.last().pending], ['failed', 'Sign in again to sync', 1]);
+    h.gate$.next({ online: true, attempts: 0, nextAttemptAt: null, lastError: null, heldReason: null });
+    assert.equal(h.last().phase, 'syncing');
   });
 
   it('counts rejected records as needing attention without stopping the rest', () => {

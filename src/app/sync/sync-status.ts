@@ -37,7 +37,7 @@ const WAITING = new Set<OutboxEntry['state']>(['pending', 'syncing', 'retrying']
 const ATTENTION = new Set<OutboxEntry['state']>(['failed', 'rejected', 'review']);
 
 export function syncStatus$(signals: SyncSignals, now: () => number = Date.now): Observable<SyncStatus> {
-  const gate$ = signals.gate$.pipe(startWith<GateState>({ online: true, attempts: 0, nextAttemptAt: null, lastError: null }));
+  const gate$ = signals.gate$.pipe(startWith<GateState>({ online: true, attempts: 0, nextAttemptAt: null, lastError: null, heldReason: null }));
   // A replication cycle that ends with no failed attempt pending ended with the server's answer.
   const cycleDone$ = signals.active$.pipe(
     distinctUntilChanged(),
@@ -62,14 +62,14 @@ export function syncStatus$(signals: SyncSignals, now: () => number = Date.now):
       const needsAttention = entries.filter((e) => ATTENTION.has(e.state)).length;
       const failed = entries.find((e) => e.state === 'failed' && e.parked === null);
       const phase: SyncPhase = !online ? 'offline'
-        : failed ? 'failed'
+        : gate.heldReason !== null || failed ? 'failed'
         : gate.attempts > 0 ? 'retrying'
         : active || pending > 0 ? 'syncing'
         : 'synced';
       return {
         phase,
         lastSyncedAt,
-        lastError: phase === 'failed' ? failed?.lastError ?? null : phase === 'retrying' ? gate.lastError : null,
+        lastError: phase === 'failed' ? gate.heldReason ?? failed?.lastError ?? null : phase === 'retrying' ? gate.lastError : null,
         // The gate counts consecutive failures of any request; records count their own attempts.
         attempts: phase === 'retrying' ? Math.max(gate.attempts, ...entries.filter((e) => e.state === 'retrying').map((e) => e.attempts)) : 0,
         nextAttemptAt: phase === 'retrying' ? gate.nextAttemptAt : null,

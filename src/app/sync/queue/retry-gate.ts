@@ -15,6 +15,8 @@ export interface GateState {
   /** When the next attempt may start (epoch ms), or null when it may start now. */
   readonly nextAttemptAt: number | null;
   readonly lastError: string | null;
+  /** Why nothing may go out whatever the backoff says (e.g. "Sign in again to sync"), or null. */
+  readonly heldReason: string | null;
 }
 
 export class RetryGate {
@@ -28,7 +30,7 @@ export class RetryGate {
     private readonly random: () => number = Math.random,
     private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
   ) {
-    this.stateSubject = new BehaviorSubject<GateState>({ online, attempts: 0, nextAttemptAt: null, lastError: null });
+    this.stateSubject = new BehaviorSubject<GateState>({ online, attempts: 0, nextAttemptAt: null, lastError: null, heldReason: null });
   }
 
   get state(): GateState {
@@ -50,8 +52,8 @@ export class RetryGate {
   }
 
   isOpen(): boolean {
-    const { online, nextAttemptAt } = this.state;
-    return online && (nextAttemptAt === null || this.clock.now() >= nextAttemptAt);
+    const { online, nextAttemptAt, heldReason } = this.state;
+    return online && heldReason === null && (nextAttemptAt === null || this.clock.now() >= nextAttemptAt);
   }
 
   /** Records a failed attempt; returns the attempt number and when the next may start. */
@@ -73,7 +75,22 @@ export class RetryGate {
   /** Let the next request go now (retry now, connectivity back, app resumed). Attempts keep counting. */
   open(): void {
     this.set({ nextAttemptAt: null });
-    this.release();
+    this.releaseWaiters();
+  }
+
+  /**
+   * Holds every request until `release` (the person must sign in again); attempts do not
+   * count meanwhile, and no backoff builds up.
+   */
+  hold(reason: string): void {
+    if (this.state.heldReason !== reason) this.set({ heldReason: reason });
+  }
+
+  /** Ends a hold and lets requests go at once. */
+  release(): void {
+    if (this.state.heldReason === null) return;
+    this.set({ heldReason: null, nextAttemptAt: null });
+    this.releaseWaiters();
   }
 
   setOnline(online: boolean): void {
@@ -91,10 +108,10 @@ export class RetryGate {
     this.cancelTimer = undefined;
     const { online, nextAttemptAt } = this.state;
     if (!online || nextAttemptAt === null) return;
-    this.cancelTimer = this.clock.setTimer(() => this.release(), Math.max(0, nextAttemptAt - this.clock.now()));
+    this.cancelTimer = this.clock.setTimer(() => this.releaseWaiters(), Math.max(0, nextAttemptAt - this.clock.now()));
   }
 
-  private release(): void {
+  private releaseWaiters(): void {
     if (!this.isOpen()) {
       this.schedule();
       return;

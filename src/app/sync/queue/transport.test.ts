@@ -6,7 +6,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildServer, type FieldbookServer } from '../../../../server/server';
-import { BACKENDS, newTask, testConfig, type TestDatabase, WORKSPACE } from '../../../../server/test-support';
+import { BACKENDS, newTask, signUpUser, testConfig, type TestDatabase, WORKSPACE } from '../../../../server/test-support';
 import { FakeClock } from './fake-clock';
 import { MemoryOutboxStore } from './outbox-store';
 import { RetryGate } from './retry-gate';
@@ -18,11 +18,15 @@ import { COLLECTIONS } from '../../../shared/collections';
 let database: TestDatabase;
 let server: FieldbookServer;
 let endpoint: string;
+/** A member of the workspace: sync needs one. */
+let authorization: string;
 
 before(async () => {
   database = await BACKENDS[0]!.create();
   server = await buildServer(testConfig(database));
-  endpoint = `${(await server.start()).url}/graphql`;
+  const { url } = await server.start();
+  endpoint = `${url}/graphql`;
+  authorization = `Bearer ${(await signUpUser(url)).accessToken}`;
 });
 
 after(async () => {
@@ -36,7 +40,7 @@ const PULL = pullQuery(COLLECTIONS[1]);
 function pullRequest(checkpoint: unknown): Request {
   return new Request(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query: PULL, operationName: 'PullTasks', variables: { workspaceId: WORKSPACE, checkpoint, limit: 1000 } }),
   });
 }
@@ -44,7 +48,7 @@ function pullRequest(checkpoint: unknown): Request {
 function pushRequest(rows: unknown[]): Request {
   return new Request(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query: PUSH, operationName: 'PushTasks', variables: { workspaceId: WORKSPACE, rows } }),
   });
 }
@@ -77,7 +81,7 @@ function setup(extra: Partial<TransportOptions> = {}) {
       return response;
     },
     endpoint,
-    headers: {},
+    headers: { authorization },
     queue,
     gate,
     clock,

@@ -203,6 +203,13 @@ export class SyncTransport {
       this.options.gate.fail(error, retryAfterMs(response.headers.get('retry-after'), this.options.clock.now()));
       throw new Error(error);
     }
+    const refusal = await accessRefusal(response);
+    if (refusal) {
+      // Not a failure to retry: nothing goes out until the person signs in again (or
+      // regains access); pending changes stay queued.
+      this.options.gate.hold(refusal);
+      throw new Error(refusal);
+    }
     this.options.gate.succeed();
     if (collection && this.options.onPullProgress) {
       const json = (await response.clone().json().catch(() => null)) as { data?: Record<string, { documents?: unknown[]; remaining?: number }> } | null;
@@ -278,8 +285,9 @@ export class SyncTransport {
         await queue.wentOffline();
         return undefined;
       case 'auth':
-        // Not a retry of the same request: nothing changes until the person signs in again.
-        gate.fail(outcome.error);
+        // Not a retry of the same request: nothing goes out until the person signs in
+        // again (or regains access). The records stay queued with the reason.
+        gate.hold(outcome.error);
         await queue.failed(collection, docs, outcome.error);
         return undefined;
       case 'transient': {
@@ -323,15 +331,29 @@ export class SyncTransport {
     }
     const retryAfter = retryAfterMs(response.headers.get('retry-after'), this.options.clock.now());
     if (isTransientStatus(response.status)) return { kind: 'transient', error: `server busy (${response.status})`, retryAfterMs: retryAfter };
-    if (response.status === 401) return { kind: 'auth', error: 'sign in to sync' };
+    if (response.status === 401) return { kind: 'auth', error: SIGN_IN_AGAIN };
     const json = (await response.json().catch(() => null)) as { data?: Record<string, PushAnswer | null> | null; errors?: { message: string; extensions?: { code?: string } }[] } | null;
     const answer = json?.data?.[field];
     if (response.ok && answer) return { kind: 'answer', answer };
     const error = json?.errors?.[0];
-    if (error?.extensions?.code === 'UNAUTHENTICATED') return { kind: 'auth', error: 'sign in to sync' };
+    if (error?.extensions?.code === 'UNAUTHENTICATED') return { kind: 'auth', error: SIGN_IN_AGAIN };
+    if (error?.extensions?.code === 'FORBIDDEN') return { kind: 'auth', error: NO_ACCESS };
     if (response.status >= 500 && !error) return { kind: 'transient', error: `server error (${response.status})`, retryAfterMs: retryAfter };
     return { kind: 'broken', error: error?.message ?? `server answered ${response.status}` };
   }
+}
+
+/** Why sync holds when the server no longer accepts the person's session. */
+export const SIGN_IN_AGAIN = 'Sign in again to sync';
+/** Why sync holds when the person is no longer a member of the workspace. */
+export const NO_ACCESS = 'You no longer have access to this workspace';
+
+/** The hold reason when a response refuses the caller as such (not the request), else null. */
+async function accessRefusal(response: Response): Promise<string | null> {
+  if (response.status === 401) return SIGN_IN_AGAIN;
+  const json = (await response.clone().json().catch(() => null)) as { errors?: { extensions?: { code?: string } }[] } | null;
+  const codes = new Set(json?.errors?.map((e) => e.extensions?.code));
+  return codes.has('UNAUTHENTICATED') ? SIGN_IN_AGAIN : codes.has('FORBIDDEN') ? NO_ACCESS : null;
 }
 
 function describe(outcome: Outcome): string {
