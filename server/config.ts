@@ -22,6 +22,8 @@ export interface ServerConfig {
   readonly authSecret: string | undefined;
   /** Other origins allowed to call the API (CORS); Capacitor's app origins by default. */
   readonly corsOrigins: readonly string[];
+  /** Lifetime of access tokens in seconds (ACCESS_TOKEN_TTL_SECONDS); refresh tokens renew them. */
+  readonly accessTokenTtlSeconds: number;
   /** Sign-ups allowed per client address per hour (SIGNUP_LIMIT_PER_HOUR). */
   readonly signUpLimitPerHour: number;
   /** Sign-in attempts allowed per client address per minute (SIGNIN_LIMIT_PER_MINUTE). */
@@ -53,6 +55,7 @@ export const DEFAULT_CONFIG = {
   defaultWorkspaceId: DEFAULT_WORKSPACE_ID,
   corsOrigins: DEFAULT_CORS_ORIGINS,
   authSecret: undefined,
+  accessTokenTtlSeconds: 15 * 60,
   signUpLimitPerHour: 10,
   signInLimitPerMinute: 30,
   writeIdTtlMs: 24 * HOUR,
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(env['AUTH_SECRET'] ? { authSecret: env['AUTH_SECRET'] } : {}),
     ...(env['CORS_ORIGINS'] ? { corsOrigins: env['CORS_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) } : {}),
     ...(env['STATIC_DIR'] ? { staticDir: path.resolve(repoRoot, env['STATIC_DIR']) } : {}),
+    ...(env['ACCESS_TOKEN_TTL_SECONDS'] ? { accessTokenTtlSeconds: parseDuration('ACCESS_TOKEN_TTL_SECONDS', env['ACCESS_TOKEN_TTL_SECONDS'], 1) } : {}),
     ...(env['SIGNUP_LIMIT_PER_HOUR'] ? { signUpLimitPerHour: parseDuration('SIGNUP_LIMIT_PER_HOUR', env['SIGNUP_LIMIT_PER_HOUR'], 1) } : {}),
     ...(env['SIGNIN_LIMIT_PER_MINUTE'] ? { signInLimitPerMinute: parseDuration('SIGNIN_LIMIT_PER_MINUTE', env['SIGNIN_LIMIT_PER_MINUTE'], 1) } : {}),
     ...(env['WRITE_ID_TTL_HOURS'] ? { writeIdTtlMs: parseDuration('WRITE_ID_TTL_HOURS', env['WRITE_ID_TTL_HOURS'], HOUR) } : {}),

@@ -87,6 +87,7 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     defaultWorkspaceId: config.defaultWorkspaceId,
     signUpLimitPerHour: config.signUpLimitPerHour,
     signInLimitPerMinute: config.signInLimitPerMinute,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
 
   const workspaces = new WorkspaceService(store.accounts);

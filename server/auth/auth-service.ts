@@ -29,6 +29,8 @@ export interface AuthOptions {
   /** Sign-ups per client per hour, and sign-in attempts per client per minute. */
   readonly signUpLimitPerHour?: number;
   readonly signInLimitPerMinute?: number;
+  /** Lifetime of access tokens (default ACCESS_TOKEN_TTL_SECONDS). */
+  readonly accessTokenTtlSeconds?: number;
 }
 
 function error(code: string, message: string, extra: Record<string, unknown> = {}): Error {
@@ -119,7 +121,7 @@ export class AuthService {
   private async issue(user: Pick<User, 'id' | 'email'> & Partial<Pick<User, 'passwordChangedAt'>>, familyId: string): Promise<AuthPayload> {
     const nowSeconds = Math.floor(this.now() / 1000);
     const changed = user.passwordChangedAt ?? (await this.accounts.userById(user.id))?.passwordChangedAt ?? nowSeconds;
-    const exp = nowSeconds + ACCESS_TOKEN_TTL_SECONDS;
+    const exp = nowSeconds + (this.options.accessTokenTtlSeconds ?? ACCESS_TOKEN_TTL_SECONDS);
     const refreshToken = newRefreshToken();
     await this.accounts.saveRefreshToken({ tokenHash: hashToken(refreshToken), userId: user.id, familyId, expiresAt: nowSeconds + REFRESH_TOKEN_TTL_SECONDS });
     return {
