@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AuthService } from './auth-service';
 import { SyncService } from '../sync/sync-service';
+import { WorkspaceContext } from '../workspaces/workspace-context';
 
 /** Who is signed in, "sign in again" when the server ended the session, and sign-out. */
 @Component({
@@ -10,6 +11,7 @@ import { SyncService } from '../sync/sync-service';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (auth.session(); as session) {
+      <a routerLink="/workspaces" class="workspace" data-testid="workspace-link">{{ workspace.active()?.name ?? 'Workspaces' }}</a>
       <span class="who" data-testid="signed-in-as">{{ session.email }}</span>
       @if (auth.needsSignIn()) {
         <a routerLink="/sign-in" class="again" data-testid="sign-in-again-link">Sign in again to sync</a>
@@ -20,11 +22,13 @@ import { SyncService } from '../sync/sync-service';
   styles: `
     :host { display: flex; align-items: center; gap: .6rem; }
     .who { color: var(--muted); font-size: .9rem; }
+    .workspace { font-weight: 600; color: var(--text); }
     .again { color: #a4262c; font-weight: 600; }
   `,
 })
 export class AccountMenu {
   protected readonly auth = inject(AuthService);
+  protected readonly workspace = inject(WorkspaceContext);
   private readonly sync = inject(SyncService);
 
   /**

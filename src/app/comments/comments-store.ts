@@ -1,8 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import { map, type Observable } from 'rxjs';
 import { DatabaseService } from '../data/database-service';
-import { invalid, ok, type WriteResult } from '../data/write-result';
-import { COLLECTIONS, DEFAULT_WORKSPACE_ID, type CommentDoc } from '../../shared/collections';
+import { invalid, ok, VIEWER_ERROR, type WriteResult } from '../data/write-result';
+import { COLLECTIONS, type CommentDoc } from '../../shared/collections';
+import { WorkspaceContext } from '../workspaces/workspace-context';
 import { uuidv7 } from '../../shared/uuid';
 import { validateDocument } from '../../shared/validate';
 
@@ -12,6 +13,7 @@ const commentsDefinition = COLLECTIONS.find((c) => c.name === 'comments')!;
 @Injectable({ providedIn: 'root' })
 export class CommentsStore {
   private readonly db = inject(DatabaseService).db;
+  private readonly workspace = inject(WorkspaceContext);
 
   /** The task's comments, oldest first. */
   forTask(taskId: string): Observable<CommentDoc[]> {
@@ -21,9 +23,10 @@ export class CommentsStore {
   }
 
   async add(taskId: string, body: string): Promise<WriteResult<CommentDoc>> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const now = new Date().toISOString();
     const doc: CommentDoc = {
-      id: uuidv7(), workspaceId: DEFAULT_WORKSPACE_ID, revision: 1, updatedAt: now, updatedBy: null,
+      id: uuidv7(), workspaceId: this.workspace.activeId(), revision: 1, updatedAt: now, updatedBy: null,
       taskId, body: body.trim(), createdAt: now,
     };
     const errors = validateDocument(commentsDefinition, doc);

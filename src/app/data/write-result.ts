@@ -5,3 +5,6 @@ export type WriteResult<T = void> = { readonly ok: true; readonly value: T } | {
 
 export const ok = <T>(value: T): WriteResult<T> => ({ ok: true, value });
 export const invalid = (errors: readonly FieldError[]): WriteResult<never> => ({ ok: false, errors });
+
+/** A viewer's write, refused before it is made (the server would refuse it too). */
+export const VIEWER_ERROR: FieldError = { field: 'workspace', message: 'You can view this workspace but not change it' };

@@ -2,8 +2,9 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { map } from 'rxjs';
 import { DatabaseService } from '../data/database-service';
-import { invalid, ok, type WriteResult } from '../data/write-result';
-import { DEFAULT_WORKSPACE_ID, listSchema, COLLECTIONS, type ListDoc } from '../../shared/collections';
+import { invalid, ok, VIEWER_ERROR, type WriteResult } from '../data/write-result';
+import { listSchema, COLLECTIONS, type ListDoc } from '../../shared/collections';
+import { WorkspaceContext } from '../workspaces/workspace-context';
 import { uuidv7 } from '../../shared/uuid';
 import { validateDocument } from '../../shared/validate';
 
@@ -14,11 +15,13 @@ const listsDefinition = COLLECTIONS[0];
 @Injectable({ providedIn: 'root' })
 export class ListsStore {
   private readonly db = inject(DatabaseService).db;
+  private readonly workspace = inject(WorkspaceContext);
   private readonly selectedId = signal<string | null>(localStorage.getItem(SELECTED_KEY));
 
+  /** The active workspace's lists (the database may hold other workspaces of the person). */
   readonly lists = toSignal(
     this.db.lists
-      .find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] })
+      .find({ selector: { workspaceId: this.workspace.activeId() }, sort: [{ createdAt: 'asc' }, { id: 'asc' }] })
       .$.pipe(map((docs) => docs.map((d) => d.toJSON() as ListDoc))),
     { initialValue: [] as ListDoc[] },
   );
@@ -35,10 +38,11 @@ export class ListsStore {
   }
 
   async create(name: string): Promise<WriteResult<ListDoc>> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const now = new Date().toISOString();
     const doc: ListDoc = {
       id: uuidv7(),
-      workspaceId: DEFAULT_WORKSPACE_ID,
+      workspaceId: this.workspace.activeId(),
       revision: 1,
       updatedAt: now,
       updatedBy: null,
@@ -54,6 +58,7 @@ export class ListsStore {
   }
 
   async rename(id: string, name: string): Promise<WriteResult> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const trimmed = name.trim();
     const errors = validateDocument(listsDefinition, { ...this.requireList(id), name: trimmed });
     if (errors.length > 0) return invalid(errors);
@@ -68,12 +73,14 @@ export class ListsStore {
    * refusal lands in the review inbox with the list showing the server's state.
    */
   async setArchived(id: string, archived: boolean): Promise<void> {
+    if (!this.workspace.canEdit()) return;
     const doc = await this.db.lists.findOne(id).exec();
     await doc?.incrementalPatch({ archived });
   }
 
   /** Deletes the list and its tasks (tombstones, replicated like any change). */
   async remove(id: string): Promise<void> {
+    if (!this.workspace.canEdit()) return;
     const tasks = await this.db.tasks.find({ selector: { listId: id } }).exec();
     await Promise.all(tasks.map((t) => t.incrementalRemove()));
     const doc = await this.db.lists.findOne(id).exec();

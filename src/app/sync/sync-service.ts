@@ -4,7 +4,8 @@ import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { AuthService } from '../auth/auth-service';
-import { DEFAULT_WORKSPACE_ID, type CollectionName } from '../../shared/collections';
+import type { CollectionName } from '../../shared/collections';
+import { WorkspaceContext } from '../workspaces/workspace-context';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
 import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
 import { syncStatus$, type SyncStatus } from './sync-status';
@@ -54,6 +55,7 @@ export class SyncService {
   private readonly config = inject(APP_CONFIG);
   private readonly database = inject(DatabaseService);
   private readonly auth = inject(AuthService);
+  private readonly workspace = inject(WorkspaceContext);
   private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
   private readonly lifecycle: AppLifecycle = capacitorLifecycle();
   private readonly gate = new RetryGate(systemClock, navigator.onLine);
@@ -152,7 +154,7 @@ export class SyncService {
     this.replication = replicateWorkspace(db, {
       graphqlHttpUrl: this.config.graphqlHttpUrl,
       graphqlWsUrl: this.config.graphqlWsUrl,
-      workspaceId: DEFAULT_WORKSPACE_ID,
+      workspaceId: this.workspace.activeId(),
       fetch: this.transport.fetch,
       connectionParams: () => this.auth.connectionParams(),
     });
@@ -185,7 +187,7 @@ export class SyncService {
         fetch: this.auth.fetch,
         endpoint: this.config.graphqlHttpUrl,
         headers: SYNC_HEADERS,
-        workspaceId: DEFAULT_WORKSPACE_ID,
+        workspaceId: this.workspace.activeId(),
         localDocuments: async (collection) => {
           const docs = await (db[collection] as unknown as { find(): { exec(): Promise<{ toJSON(withMeta: true): Record<string, unknown> }[]> } }).find().exec();
           return docs.map((d) => toWireDocument(d.toJSON(true)) as Record<string, unknown> & { id: string; revision: number });
@@ -239,7 +241,7 @@ export class SyncService {
       const localVersion = stored ? toWireDocument(stored as unknown as Record<string, unknown>) : entry.parked?.newDocumentState ?? null;
       return { ...entry, localVersion };
     }));
-    return JSON.stringify({ exportedAt: new Date().toISOString(), workspaceId: DEFAULT_WORKSPACE_ID, records }, null, 2);
+    return JSON.stringify({ exportedAt: new Date().toISOString(), workspaceId: this.workspace.activeId(), records }, null, 2);
   }
 
   /** The person decided a review or refusal of this record (see `inbox-actions.ts`). */

@@ -4,7 +4,8 @@ import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { switchMap } from 'rxjs';
 import { CommentsStore } from '../comments/comments-store';
 import { SyncService } from '../sync/sync-service';
-import { DEFAULT_WORKSPACE_ID, type CommentDoc } from '../../shared/collections';
+import type { CommentDoc } from '../../shared/collections';
+import { WorkspaceContext } from '../workspaces/workspace-context';
 import type { FieldError } from '../../shared/validate';
 
 interface Revision {
@@ -72,6 +73,7 @@ const HISTORY = `query History($workspaceId: ID!, $collection: CollectionName!, 
 export class TaskActivity {
   private readonly store = inject(CommentsStore);
   private readonly sync = inject(SyncService);
+  private readonly workspace = inject(WorkspaceContext);
   readonly taskId = input.required<string>();
   protected readonly comments = toSignal(toObservable(this.taskId).pipe(switchMap((id) => this.store.forTask(id))), { initialValue: [] as CommentDoc[] });
   protected readonly errors = signal<readonly FieldError[]>([]);
@@ -89,7 +91,7 @@ export class TaskActivity {
     const taskId = this.taskId();
     this.historyError.set(null);
     try {
-      const data = await this.sync.query<{ history: Revision[] }>(HISTORY, { workspaceId: DEFAULT_WORKSPACE_ID, collection: 'tasks', id: taskId });
+      const data = await this.sync.query<{ history: Revision[] }>(HISTORY, { workspaceId: this.workspace.activeId(), collection: 'tasks', id: taskId });
       this.loaded.set({ taskId, revisions: data.history });
     } catch (error) {
       this.historyError.set(error instanceof Error ? error.message : String(error));

@@ -2,9 +2,10 @@ import { Injectable, inject } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { map, of, switchMap } from 'rxjs';
 import { DatabaseService } from '../data/database-service';
-import { invalid, ok, type WriteResult } from '../data/write-result';
+import { invalid, ok, VIEWER_ERROR, type WriteResult } from '../data/write-result';
 import { ListsStore } from '../lists/lists-store';
-import { COLLECTIONS, DEFAULT_WORKSPACE_ID, type TaskDoc } from '../../shared/collections';
+import { COLLECTIONS, type TaskDoc } from '../../shared/collections';
+import { WorkspaceContext } from '../workspaces/workspace-context';
 import { uuidv7 } from '../../shared/uuid';
 import { validateDocument } from '../../shared/validate';
 
@@ -18,6 +19,7 @@ export type TaskPatch = Partial<Pick<TaskDoc, 'title' | 'notes' | 'status' | 'pr
 export class TasksStore {
   private readonly db = inject(DatabaseService).db;
   private readonly listsStore = inject(ListsStore);
+  private readonly workspace = inject(WorkspaceContext);
 
   readonly tasks = toSignal(
     toObservable(this.listsStore.selected).pipe(
@@ -34,10 +36,11 @@ export class TasksStore {
   );
 
   async create(listId: string, title: string): Promise<WriteResult<TaskDoc>> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const now = new Date().toISOString();
     const doc: TaskDoc = {
       id: uuidv7(),
-      workspaceId: DEFAULT_WORKSPACE_ID,
+      workspaceId: this.workspace.activeId(),
       revision: 1,
       updatedAt: now,
       updatedBy: null,
@@ -57,6 +60,7 @@ export class TasksStore {
   }
 
   async update(id: string, patch: TaskPatch): Promise<WriteResult> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const doc = await this.db.tasks.findOne(id).exec();
     if (!doc) return invalid([{ field: 'id', message: 'This task was deleted' }]);
     const clean: TaskPatch = { ...patch };
@@ -74,6 +78,7 @@ export class TasksStore {
   }
 
   async remove(id: string): Promise<void> {
+    if (!this.workspace.canEdit()) return;
     const doc = await this.db.tasks.findOne(id).exec();
     await doc?.incrementalRemove();
   }
