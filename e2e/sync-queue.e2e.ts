@@ -6,7 +6,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { graphql, openDevice, useServerAndBrowser, waitFor, type Device } from './harness';
+import { graphql, newUser, openDevice, signInOnPage, useServerAndBrowser, waitFor, type Device } from './harness';
 import { FaultProxy, isGraphQL, isPull, isPush } from './fault-proxy';
 import {
   createList, createTask, deleteTask, editTask, openSyncPage, outboxRows, recordState, selectList, syncLabel, taskTitles,
@@ -117,6 +117,8 @@ describe('several tabs', () => {
         if (request.method() === 'POST' && /mutation\s+Push/.test(request.postData() ?? '')) pushesBy.set(page, (pushesBy.get(page) ?? 0) + 1);
       });
       await page.goto(url);
+      // The first tab signs in; the second opens signed in (the session is the browser's).
+      if (i === 0) await signInOnPage(page, newUser(), 'sign-up');
       await page.getByTestId('sync-indicator').waitFor();
       pages.push(page);
     }

@@ -254,18 +254,20 @@ export async function isUnauthenticated(response: Response): Promise<boolean> {
  * the refusal goes back to the caller (the transport then holds sync until sign-in).
  */
 export function authorizedFetch(session: SessionManager, base: FetchLike): FetchLike {
-  const send = async (request: Request): Promise<{ response: Response; header: string | null }> => {
-    const header = await session.authorization();
-    const headers = new Headers(request.headers);
-    if (header) headers.set('authorization', header);
-    else headers.delete('authorization');
-    return { response: await base(new Request(request, { headers })), header };
-  };
   return async (input, init) => {
     const request = new Request(input, init);
-    const first = await send(request.clone());
+    // Read once as text: sent twice at most, and a plain body stays visible to tools and proxies.
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
+    const send = async (): Promise<{ response: Response; header: string | null }> => {
+      const header = await session.authorization();
+      const headers = new Headers(request.headers);
+      if (header) headers.set('authorization', header);
+      else headers.delete('authorization');
+      return { response: await base(request.url, { method: request.method, headers, body, signal: request.signal }), header };
+    };
+    const first = await send();
     if (!(await isUnauthenticated(first.response))) return first.response;
     if (!(await session.renewAfterRefusal(first.header))) return first.response;
-    return (await send(request)).response;
+    return (await send()).response;
   };
 }
