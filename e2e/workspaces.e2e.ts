@@ -63,6 +63,9 @@ describe('workspaces', () => {
     await ana.page.getByTestId('lists').waitFor();
     await waitFor('the default workspace lists', async () => (await listNames(ana.page)).includes('Default only'));
     assert.ok(!(await listNames(ana.page)).includes('B only'));
+    // Crew B's documents in the same database are not pushed to the default workspace.
+    await waitForPhase(ana.page, 'synced');
+    assert.equal(await ana.page.getByTestId('needs-attention').count(), 0);
 
     // The owner removes the viewer from Crew B: their sync says so.
     await openWorkspaces(ana.page);

@@ -105,6 +105,9 @@ function replicateCollection(
         operationName: `Push${plural}`,
         variables: { workspaceId, rows },
       }),
+      // The database holds every workspace the person works in; this replication pushes
+      // only its own workspace's documents (the others' are another replication's).
+      modifier: (doc: { _deleted: boolean }) => ((doc as { workspaceId?: string }).workspaceId === workspaceId ? doc : null),
       // Rejections were recorded by the transport; RxDB only needs the conflicts.
       responseModifier: (result: { conflicts: unknown[] }) => result.conflicts,
     },
