@@ -1,7 +1,7 @@
 /** Each protection of the endpoint, shown by sending the bad request and reading the typed refusal. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BACKENDS, startTestServer, type TestServer, WORKSPACE } from './test-support';
+import { BACKENDS, signUpUser, startTestServer, type TestServer, WORKSPACE } from './test-support';
 import { CLIENT_HEADER, MAX_BODY_BYTES } from './hardening';
 
 const PULL = `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 1) { documents { id } } }`;
@@ -111,7 +111,8 @@ describe('hardened endpoint in production', () => {
   });
 
   it('still answers the app\'s operations', async () => {
-    const result = await post(env.url, JSON.stringify({ query: PULL, variables: { w: WORKSPACE } }));
+    const user = await signUpUser(env.url);
+    const result = await post(env.url, JSON.stringify({ query: PULL, variables: { w: WORKSPACE } }), { authorization: `Bearer ${user.accessToken}` });
     assert.deepEqual(result.json.errors, undefined);
   });
 });

@@ -51,7 +51,7 @@ for (const backend of BACKENDS) {
       const edit = { assumedMasterState: task, newDocumentState: edited(task, { title: 'Mine' }) };
       const writeId = uuidv7();
       const first = await push([edit], writeId);
-      assert.deepEqual(first.data?.pushTasks, { conflicts: [], rejections: [] });
+      assert.deepEqual(first.data?.pushTasks, { conflicts: [], rejections: [], refused: [] });
       // Someone else edits after us: without the receipt the replay would now be a conflict.
       const theirs = edited(edit.newDocumentState, { title: 'Theirs' });
       await push([{ assumedMasterState: edit.newDocumentState, newDocumentState: theirs }], uuidv7());
@@ -72,7 +72,7 @@ for (const backend of BACKENDS) {
       const edit = { assumedMasterState: task, newDocumentState: edited(task, { title: 'Once' }) };
       const writeId = uuidv7();
       const answers = await Promise.all(Array.from({ length: 8 }, () => push([edit], writeId)));
-      for (const answer of answers) assert.deepEqual(answer, { data: { pushTasks: { conflicts: [], rejections: [] } } });
+      for (const answer of answers) assert.deepEqual(answer, { data: { pushTasks: { conflicts: [], rejections: [], refused: [] } } });
       assert.equal(await seq(), before + 1, 'exactly one write transaction');
       assert.equal((await current(task['id'] as string))?.revision, 2);
     });
@@ -86,7 +86,7 @@ for (const backend of BACKENDS) {
       abort.abort();
       assert.ok((await abandoned) instanceof Error, 'the first request was abandoned by the client');
       const retry = await push([{ newDocumentState: task }], writeId);
-      assert.deepEqual(retry, { data: { pushTasks: { conflicts: [], rejections: [] } } });
+      assert.deepEqual(retry, { data: { pushTasks: { conflicts: [], rejections: [], refused: [] } } });
       // However the abandoned request ended on the server, the task exists once, at revision 1.
       const doc = await current(task['id'] as string);
       assert.equal(doc?.revision, 1);

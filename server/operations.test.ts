@@ -55,7 +55,8 @@ for (const backend of BACKENDS) {
       await push([{ newDocumentState: newTask({ title: '' }) }]);
       await gql(test.url, pullQuery(TASKS), { workspaceId: WORKSPACE, checkpoint: null, limit: 10 }, user.accessToken);
 
-      const client = createClient({ url: `${test.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const client = createClient({ url: `${test.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${user.accessToken}` } });
       const stop = client.subscribe({ query: streamSubscription(TASKS), variables: { workspaceId: WORKSPACE } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
       await waitFor(async () => (await test.server.feed.subscriberCount(WORKSPACE)) === 1, 'the stream');
 
@@ -106,6 +107,7 @@ describe('graceful shutdown on postgres', () => {
 
     let closeCode: number | undefined;
     const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${user.accessToken}` },
       on: { closed: (event) => (closeCode = (event as { code: number }).code) } });
     t.after(() => client.dispose());
     client.subscribe({ query: streamSubscription(TASKS), variables: { workspaceId: WORKSPACE } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
@@ -126,7 +128,7 @@ describe('graceful shutdown on postgres', () => {
     await blocker.query('COMMIT');
 
     const answer = await pushing;
-    assert.deepEqual(answer.data?.['pushTasks'], { conflicts: [], rejections: [] });
+    assert.deepEqual(answer.data?.['pushTasks'], { conflicts: [], rejections: [], refused: [] });
     await stopping;
     await waitFor(() => closeCode !== undefined, 'the socket to close');
     assert.equal(closeCode, SHUTDOWN_CLOSE_CODE);

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { COLLECTIONS } from '../src/shared/collections';
 import { selectionOf } from '../src/shared/graphql-sdl';
 import { buildServer, type FieldbookServer } from './server';
-import { BACKENDS, edited, newTask, testConfig, waitFor, WORKSPACE, type TestDatabase } from './test-support';
+import { BACKENDS, edited, newTask, signUpUser, testConfig, waitFor, WORKSPACE, type TestDatabase } from './test-support';
 import type { ServerConfig } from './config';
 
 const taskFields = selectionOf(COLLECTIONS.find((c) => c.name === 'tasks')!);
@@ -39,10 +39,10 @@ const REMAINING = `query($workspaceId: ID!, $checkpoint: CheckpointInput, $limit
 }`;
 interface RemainingData { pullTasks: { documents: { id: string }[]; checkpoint: { seq: number; id: string }; remaining: number } }
 
-async function graphql(url: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResponse> {
+async function graphql(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<GraphQLResponse> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
@@ -55,6 +55,8 @@ for (const backend of BACKENDS) {
     let config: ServerConfig;
     let server: FieldbookServer;
     let url: string;
+    let token: string;
+    let userId: string;
 
     before(async () => {
       database = await backend.create();
@@ -63,6 +65,7 @@ for (const backend of BACKENDS) {
       config = testConfig(database, { staticDir });
       server = await buildServer(config);
       ({ url } = await server.start());
+      ({ accessToken: token, id: userId } = await signUpUser(url));
     });
     after(async () => {
       await server?.stop();
@@ -71,7 +74,7 @@ for (const backend of BACKENDS) {
     });
 
     async function push(rows: unknown[]) {
-      const response = await graphql(url, PUSH_TASKS, { workspaceId: WORKSPACE, rows });
+      const response = await graphql(url, PUSH_TASKS, { workspaceId: WORKSPACE, rows }, token);
       assert.equal(response.body.errors, undefined);
       return response.body.data.pushTasks as { conflicts: any[]; rejections: any[] };
     }
@@ -80,7 +83,7 @@ for (const backend of BACKENDS) {
       const docs = new Map<string, any>();
       let checkpoint = null;
       for (;;) {
-        const response = await graphql(url, PULL_TASKS, { workspaceId: WORKSPACE, checkpoint, limit: 100 });
+        const response = await graphql(url, PULL_TASKS, { workspaceId: WORKSPACE, checkpoint, limit: 100 }, token);
         const batch = response.body.data.pullTasks;
         if (batch.documents.length === 0) return docs;
         for (const doc of batch.documents) docs.set(doc.id, doc);
@@ -92,17 +95,17 @@ for (const backend of BACKENDS) {
       const task = newTask({ title: 'Over the wire', dueAt: '2025-03-01' });
       assert.deepEqual(await push([{ newDocumentState: task }]), { conflicts: [], rejections: [] });
       const pulled = (await pullAll()).get(task['id'] as string);
-      assert.deepEqual({ ...pulled, updatedAt: 'stamped' }, { ...task, updatedAt: 'stamped', updatedBy: null });
+      assert.deepEqual({ ...pulled, updatedAt: 'stamped' }, { ...task, updatedAt: 'stamped', updatedBy: userId });
     });
 
     it('tells a pulling client how many documents remain after a page, when asked', async () => {
-      const before = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: null, limit: 1 })).body.data as RemainingData;
+      const before = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: null, limit: 1 }, token)).body.data as RemainingData;
       const existing = before.pullTasks.remaining + before.pullTasks.documents.length;
       await push(Array.from({ length: 12 }, () => ({ assumedMasterState: null, newDocumentState: newTask() })));
-      const first = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: null, limit: 5 })).body.data as RemainingData;
+      const first = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: null, limit: 5 }, token)).body.data as RemainingData;
       assert.equal(first.pullTasks.documents.length, 5);
       assert.equal(first.pullTasks.remaining, existing + 12 - 5);
-      const next = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: first.pullTasks.checkpoint, limit: 1000 })).body.data as RemainingData;
+      const next = (await graphql(url, REMAINING, { workspaceId: WORKSPACE, checkpoint: first.pullTasks.checkpoint, limit: 1000 }, token)).body.data as RemainingData;
       assert.equal(next.pullTasks.remaining, 0);
     });
 
@@ -126,22 +129,23 @@ for (const backend of BACKENDS) {
 
     for (const limit of [0, 1001]) {
       it(`answers limit ${limit} with a typed BAD_USER_INPUT error, not a 500`, async () => {
-        const response = await graphql(url, PULL_TASKS, { workspaceId: WORKSPACE, checkpoint: null, limit });
+        const response = await graphql(url, PULL_TASKS, { workspaceId: WORKSPACE, checkpoint: null, limit }, token);
         assert.notEqual(response.status, 500);
         assert.equal(response.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
         assert.match(response.body.errors?.[0]?.message ?? '', /limit/);
       });
     }
 
-    it('answers an unknown workspace with BAD_USER_INPUT', async () => {
-      const response = await graphql(url, PULL_TASKS, { workspaceId: 'no-such-workspace', checkpoint: null, limit: 10 });
-      assert.equal(response.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-      const pushResponse = await graphql(url, PUSH_TASKS, { workspaceId: 'no-such-workspace', rows: [{ newDocumentState: newTask() }] });
-      assert.equal(pushResponse.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    it('answers an unknown workspace as one the caller is not a member of (FORBIDDEN), telling nothing of its existence', async () => {
+      const response = await graphql(url, PULL_TASKS, { workspaceId: 'no-such-workspace', checkpoint: null, limit: 10 }, token);
+      assert.equal(response.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+      const pushResponse = await graphql(url, PUSH_TASKS, { workspaceId: 'no-such-workspace', rows: [{ newDocumentState: newTask() }] }, token);
+      assert.equal(pushResponse.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     });
 
     it('streams a change pushed by another client over graphql-ws', async (t) => {
-      const client: Client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const client: Client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` } });
       t.after(() => client.dispose());
       const received: any[] = [];
       const errors: unknown[] = [];

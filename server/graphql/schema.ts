@@ -38,22 +38,39 @@ export async function requireMember(context: GraphQLContext, workspaceId: string
 
 /**
  * Ends a member's live stream as soon as they lose access to its workspace; otherwise
- * passes the feed's batches through.
+ * passes the feed's batches through. A plain iterator rather than an async generator:
+ * a generator suspended in `await source.next()` would run `return()` (the client
+ * unsubscribing or disconnecting) only after the next change arrived, leaving the feed
+ * subscription open until then.
  */
-async function* untilRevoked(source: AsyncIterableIterator<ChangeBatch>, context: GraphQLContext, workspaceId: string): AsyncGenerator<ChangeBatch> {
+function untilRevoked(source: AsyncIterableIterator<ChangeBatch>, context: GraphQLContext, workspaceId: string): AsyncIterableIterator<ChangeBatch> {
   let onRevoked: () => void = () => undefined;
-  const revoked = new Promise<'revoked'>((resolve) => (onRevoked = () => resolve('revoked')));
+  const revoked = new Promise<IteratorResult<ChangeBatch>>((resolve) => (onRevoked = () => resolve({ done: true, value: undefined })));
   const unwatch = context.workspaces.access.watch(workspaceId, context.actorId!, onRevoked);
-  try {
-    for (;;) {
-      const next = await Promise.race([source.next(), revoked]);
-      if (next === 'revoked' || next.done) return;
-      yield next.value;
+  let ended = false;
+  const end = async (): Promise<IteratorResult<ChangeBatch>> => {
+    if (!ended) {
+      ended = true;
+      unwatch();
+      await source.return?.();
     }
-  } finally {
-    unwatch();
-    await source.return?.();
-  }
+    return { done: true, value: undefined };
+  };
+  return {
+    async next() {
+      if (ended) return { done: true, value: undefined };
+      const next = await Promise.race([source.next(), revoked]);
+      return next.done ? end() : next;
+    },
+    return: end,
+    throw: async (error: unknown) => {
+      await end();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 function assertLimit(limit: number): void {
