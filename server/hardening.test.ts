@@ -1,6 +1,7 @@
 /** Each protection of the endpoint, shown by sending the bad request and reading the typed refusal. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { BACKENDS, signUpUser, startTestServer, type TestServer, WORKSPACE } from './test-support';
 import { CLIENT_HEADER, MAX_BODY_BYTES } from './hardening';
 
@@ -114,5 +115,47 @@ describe('hardened endpoint in production', () => {
     const user = await signUpUser(env.url);
     const result = await post(env.url, JSON.stringify({ query: PULL, variables: { w: WORKSPACE } }), { authorization: `Bearer ${user.accessToken}` });
     assert.deepEqual(result.json.errors, undefined);
+  });
+});
+
+describe('hardened endpoint: sign-up limit', () => {
+  let env: TestServer;
+  before(async () => {
+    env = await startTestServer(BACKENDS[0]!, { signUpLimitPerHour: 2 });
+  });
+  after(() => env?.dispose());
+
+  const signUp = (n: number) => post(env.url, JSON.stringify({
+    query: 'mutation($e: String!) { signUp(email: $e, password: "long enough password") { accessToken } }',
+    variables: { e: `limited${n}@example.org` },
+  }));
+
+  it('answers sign-ups past the hourly limit with 429, Retry-After and RATE_LIMITED', async () => {
+    assert.ok((await signUp(1)).json.data);
+    assert.ok((await signUp(2)).json.data);
+    const limited = await signUp(3);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.json.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+  });
+});
+
+describe('hardened endpoint: masked errors', () => {
+  let env: TestServer;
+  before(async () => {
+    env = await startTestServer(BACKENDS.find((b) => b.name === 'postgres')!);
+  });
+  after(() => env?.dispose());
+
+  it('masks an unexpected failure: a generic message, no internals', async () => {
+    const user = await signUpUser(env.url);
+    // The one fault caused on purpose: the documents table disappears under the running server.
+    const admin = new pg.Client({ connectionString: env.config.databaseUrl! });
+    await admin.connect();
+    await admin.query('DROP TABLE documents CASCADE');
+    await admin.end();
+    const result = await post(env.url, JSON.stringify({ query: PULL, variables: { w: WORKSPACE } }), { authorization: `Bearer ${user.accessToken}` });
+    assert.equal(result.json.errors?.[0]?.message, 'Unexpected error.');
+    assert.doesNotMatch(JSON.stringify(result.json), /documents|relation|stack|postgres/i);
   });
 });
