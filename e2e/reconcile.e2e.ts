@@ -66,4 +66,33 @@ describe('Verify on the Sync page', () => {
     await waitFor('a clean verification', async () => /matches the server/.test((await page.getByTestId('verify-result').textContent()) ?? ''));
     await context.close();
   });
+
+  it('verifies by itself when the device comes back after more than an hour without a sync', async () => {
+    const { page, context } = await openDevice(browser, server.url);
+    await createList(page, 'Yard');
+    await createTask(page, 'Still there');
+    await createTask(page, 'Gone behind the feed');
+    await waitForPhase(page, 'synced');
+    await context.setOffline(true);
+    await waitForPhase(page, 'offline');
+
+    const admin = new pg.Client({ connectionString: database.config.databaseUrl! });
+    await admin.connect();
+    try {
+      await admin.query(`DELETE FROM documents WHERE collection = 'tasks' AND data->>'title' = 'Gone behind the feed'`);
+    } finally {
+      await admin.end();
+    }
+    // Two hours away, as the device remembers it (the test cannot wait an hour).
+    await page.evaluate(() => localStorage.setItem('fieldbook.lastSyncedAt', String(Date.now() - 2 * 3_600_000)));
+
+    await context.setOffline(false);
+    await waitFor('the automatic repair', async () => {
+      const titles = await taskTitles(page);
+      return titles.includes('Still there') && !titles.includes('Gone behind the feed');
+    });
+    await openSyncPage(page);
+    assert.match((await page.getByTestId('verify-result').textContent()) ?? '', /1 range repaired/);
+    await context.close();
+  });
 });
