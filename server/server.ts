@@ -41,6 +41,9 @@ export const GRAPHQL_PATH = '/graphql';
 function bearerToken(value: unknown): string | undefined {
   return typeof value === 'string' ? /^Bearer\s+(.+)$/i.exec(value)?.[1] : undefined;
 }
+/** graphql-ws message types only a server sends. */
+const SERVER_ONLY_MESSAGES = new Set<unknown>(['connection_ack', 'next', 'error']);
+
 /** WebSocket close code on shutdown: graphql-ws clients reconnect on it. */
 export const SHUTDOWN_CLOSE_CODE = 1012;
 
@@ -200,6 +203,13 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
   // schema, context and error masking as HTTP requests.
   const wsHandler = useServer(
     {
+      // graphql-ws answers a client message of a type only servers send (connection_ack,
+      // next, error) by throwing, i.e. closing with 4500 Internal Error; refusing it while
+      // parsing makes it 4400 Bad Request like any other invalid message.
+      jsonMessageReviver: (key, value) => {
+        if (key === '' && SERVER_ONLY_MESSAGES.has((value as { type?: unknown } | null)?.type)) throw new Error('Not a client message');
+        return value;
+      },
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
       // A connection needs a valid sign-in token, and lives no longer than it: at expiry the
