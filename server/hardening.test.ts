@@ -135,6 +135,16 @@ describe('hardened endpoint', () => {
     assert.equal(code, 4400);
   });
 
+  it('closes a WebSocket whose frame is over the body limit with 1009', async () => {
+    const socket = new WebSocket(`${env.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const code = await new Promise<number>((resolve) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(MAX_BODY_BYTES) } })));
+      socket.on('error', () => undefined);
+      socket.on('close', (closeCode) => resolve(closeCode));
+    });
+    assert.equal(code, 1009);
+  });
+
   it('answers introspection outside production', async () => {
     const result = await post(env.url, JSON.stringify({ query: '{ __schema { queryType { name } } }' }));
     assert.deepEqual(result.json.data, { __schema: { queryType: { name: 'Query' } } });

@@ -27,8 +27,12 @@ export const WRITE_ID_HEADER = 'idempotency-key';
 
 const JSON_TYPES = ['application/json', 'application/graphql-response+json'];
 
+/**
+ * Answers a request refused before its body was read. The connection closes after the
+ * answer: the unread body is still arriving, and a client must not send its next request behind it.
+ */
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 

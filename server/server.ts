@@ -30,7 +30,7 @@ import { WorkspaceService } from './auth/workspace-service';
 import { createJsonLogger, type Logger } from './log';
 import { ServerMetrics } from './metrics';
 import { PgNotifier } from './pg-notifier';
-import { admitGraphQLRequest, corsOptions, hardeningPlugins, WRITE_ID_HEADER } from './hardening';
+import { admitGraphQLRequest, corsOptions, hardeningPlugins, MAX_BODY_BYTES, WRITE_ID_HEADER } from './hardening';
 import { AccessTokenService, isPersonalAccessToken } from './auth/access-tokens';
 import { openStore } from './store/open-store';
 import { WS_CLOSE_UNAUTHORIZED } from '../src/shared/operations';
@@ -198,7 +198,8 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     });
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Frames are held to the HTTP body limit: a larger one closes the socket with 1009 (Message Too Big).
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
   // graphql-ws runs operations through yoga's envelop, so subscriptions get the same
   // schema, context and error masking as HTTP requests.
   const wsHandler = useServer(

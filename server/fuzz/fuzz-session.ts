@@ -23,7 +23,7 @@ export interface FuzzSession {
 
 const STREAM_TIMEOUT_MS = 10_000;
 
-export async function runFuzzSession(url: string, casesFor: (targets: FuzzTargets) => FuzzCase[], options: { concurrency?: number } = {}): Promise<FuzzSession> {
+export async function runFuzzSession(url: string, casesFor: (targets: FuzzTargets) => Iterable<FuzzCase>, options: { concurrency?: number } = {}): Promise<FuzzSession> {
   const { targets, victim } = await prepareTargets(url);
   const before = await snapshotWorkspace(url, victim.user.accessToken, victim.workspaceId);
   const legitimate = new LegitimateClient(url, victim.user.accessToken, victim.workspaceId);

@@ -489,12 +489,13 @@ const GENERATORS: Record<FuzzCategory, (rng: Prng, targets: FuzzTargets) => Fuzz
 };
 
 /**
- * `perCategory` cases of every category (or `counts[category]` when given), each drawn
- * from its own stream of `seed`: changing one category's count leaves the others' cases as they were.
+ * `perCategory` cases of every category, category after category, each category drawn
+ * from its own stream of `seed`: changing the count leaves each category's first cases as
+ * they were. Lazy, so a long run never holds its megabyte-sized cases all at once.
  */
-export function generateCases(seed: number, targets: FuzzTargets, perCategory: number, counts: Partial<Record<FuzzCategory, number>> = {}): FuzzCase[] {
-  return FUZZ_CATEGORIES.flatMap((category, index) => {
+export function* generateCases(seed: number, targets: FuzzTargets, perCategory: number): Generator<FuzzCase> {
+  for (const [index, category] of FUZZ_CATEGORIES.entries()) {
     const rng = createPrng(deriveSeed(seed, index));
-    return Array.from({ length: counts[category] ?? perCategory }, () => GENERATORS[category](rng, targets));
-  });
+    for (let i = 0; i < perCategory; i++) yield GENERATORS[category](rng, targets);
+  }
 }

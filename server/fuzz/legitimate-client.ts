@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import { COLLECTIONS } from '../../src/shared/collections';
 import { pullQuery, pushMutation, streamSubscription } from '../../src/shared/operations';
 import { uuidv7 } from '../../src/shared/uuid';
-import { gql } from '../test-support';
+import { WRITE_ID_HEADER } from '../hardening';
+import type { GraphQLAnswer } from '../test-support';
 
 const TASKS = COLLECTIONS[1];
 type TaskState = Record<string, unknown> & { id: string; revision: number };
@@ -22,6 +23,8 @@ export class LegitimateClient {
   readonly streamed = new Set<string>();
   readonly failures: string[] = [];
   operations = 0;
+  /** Requests sent again after the connection failed before an answer. */
+  retries = 0;
   private checkpoint: unknown = null;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -86,7 +89,7 @@ export class LegitimateClient {
       };
     const { updatedAt: _a, updatedBy: _b, ...newDocumentState } = next;
     const assumedMasterState = edit ? (({ updatedAt: _c, updatedBy: _d, ...rest }) => rest)(edit) : null;
-    const answer = await gql(this.url, pushMutation(TASKS), { workspaceId: this.workspaceId, rows: [{ assumedMasterState, newDocumentState }] }, this.token);
+    const answer = await this.send(pushMutation(TASKS), { workspaceId: this.workspaceId, rows: [{ assumedMasterState, newDocumentState }] }, `legit-${next.id}-${next.revision}`);
     const result = answer.data?.['pushTasks'] as { conflicts: unknown[]; rejections: unknown[] } | undefined;
     if (answer.status !== 200 || !result || result.conflicts.length + result.rejections.length > 0) {
       this.failures.push(`push of ${next.id} not accepted (${answer.status}): ${JSON.stringify(answer.errors ?? result)}`);
@@ -100,10 +103,32 @@ export class LegitimateClient {
     }
   }
 
+  /**
+   * One request, retried once if the connection fails before an answer, as the app's
+   * transport does (a push carries its write id, so a retry cannot apply it twice).
+   * Retries are counted: a retry is not a failure, but a run should show few.
+   */
+  private async send(query: string, variables: Record<string, unknown>, writeId?: string): Promise<GraphQLAnswer> {
+    const request = async (): Promise<GraphQLAnswer> => {
+      const response = await fetch(`${this.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}`, ...(writeId ? { [WRITE_ID_HEADER]: writeId } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
+    };
+    try {
+      return await request();
+    } catch {
+      this.retries += 1;
+      return request();
+    }
+  }
+
   /** Pulls from the checkpoint until caught up. */
   private async pull(): Promise<void> {
     for (;;) {
-      const answer = await gql(this.url, pullQuery(TASKS), { workspaceId: this.workspaceId, checkpoint: this.checkpoint, limit: 100 }, this.token);
+      const answer = await this.send(pullQuery(TASKS), { workspaceId: this.workspaceId, checkpoint: this.checkpoint, limit: 100 });
       const batch = answer.data?.['pullTasks'] as { documents: TaskState[]; checkpoint: unknown } | undefined;
       if (!batch) throw new Error(`pull failed (${answer.status}): ${JSON.stringify(answer.errors)}`);
       for (const doc of batch.documents) this.known.set(doc.id, doc);

@@ -29,7 +29,7 @@ const started = Date.now();
 try {
   const session = await runFuzzSession(env.url, (targets) => generateCases(seed, targets, Math.ceil(total / FUZZ_CATEGORIES.length)));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`Fuzz seed ${seed}, ${session.run.tally.total()} cases on ${backend.name} in ${seconds} s; legitimate client: ${session.legitimate.operations} operations\n\n`);
+  process.stdout.write(`Fuzz seed ${seed}, ${session.run.tally.total()} cases on ${backend.name} in ${seconds} s; legitimate client: ${session.legitimate.operations} operations, ${session.legitimate.retries} retried after a connection failure\n\n`);
   process.stdout.write(`${session.run.tally.format()}\n\n`);
   const problems = session.problems();
   process.stdout.write(problems.length === 0 ? 'No findings.\n' : `${problems.length} findings:\n${problems.join('\n')}\n`);

@@ -27,14 +27,15 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-export async function runFuzz(url: string, cases: readonly FuzzCase[], options: { concurrency?: number; timeoutMs?: number } = {}): Promise<FuzzRun> {
+export async function runFuzz(url: string, cases: Iterable<FuzzCase>, options: { concurrency?: number; timeoutMs?: number } = {}): Promise<FuzzRun> {
   const tally = new Tally();
   const findings: Finding[] = [];
+  const pending = cases[Symbol.iterator]();
   let nextIndex = 0;
   const worker = async () => {
-    while (nextIndex < cases.length) {
+    for (let next = pending.next(); !next.done; next = pending.next()) {
       const index = nextIndex++;
-      const fuzzCase = cases[index]!;
+      const fuzzCase = next.value;
       const result = await runCase(url, fuzzCase, options.timeoutMs);
       tally.add(fuzzCase.category, result.outcome);
       if (result.problem) findings.push({ case: fuzzCase, index, result });
