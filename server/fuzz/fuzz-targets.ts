@@ -76,8 +76,8 @@ export async function snapshotWorkspace(url: string, token: string, workspaceId:
 export async function prepareTargets(url: string): Promise<FuzzSetup> {
   const victim = await tenant(url, 'Victim');
   const attacker = await tenant(url, 'Attacker');
-  const digest = await call(url, pullQuery(COLLECTIONS[1]), { workspaceId: victim.workspaceId, checkpoint: null, limit: 1000 }, victim.user.accessToken);
-  const victimSeq = (digest['pullTasks'].checkpoint as { seq: number }).seq;
+  const pulled = await call(url, pullQuery(COLLECTIONS[1]), { workspaceId: victim.workspaceId, checkpoint: null, limit: 1000 }, victim.user.accessToken);
+  const victimSeq = (pulled['pullTasks'].checkpoint as { seq: number }).seq;
   return {
     victim,
     attacker,
