@@ -365,14 +365,22 @@ const checkpoints = (rng: Prng, t: FuzzTargets): FuzzCase => {
     operation(pullQuery(c, withRemaining), { workspaceId, checkpoint, limit }), headers);
 };
 
-/** A push row built from a valid one with random damage. */
-function randomRow(rng: Prng, t: FuzzTargets, c: CollectionDefinition): Record<string, unknown> {
+/**
+ * A push row built from a valid one with random damage. Most damage keeps the GraphQL
+ * types (so the row reaches the store's rules); `typeDamage` also breaks types and
+ * required fields, which GraphQL refuses for the whole push.
+ */
+function randomRow(rng: Prng, t: FuzzTargets, c: CollectionDefinition, typeDamage: boolean): Record<string, unknown> {
   const existing = rng.chance(0.5) && t.attackerIds[c.name].length > 0 ? rng.pick(t.attackerIds[c.name]) : undefined;
   let doc: Record<string, unknown> = validDocument(rng, c, t.attackerWorkspaceId, existing);
-  if (rng.chance(0.3)) doc = Object.fromEntries(rng.subset(Object.entries(doc)));
-  for (const field of Object.keys(doc)) if (rng.chance(0.1)) doc[field] = rng.pick(WRONG_VALUES);
+  if (typeDamage && rng.chance(0.5)) doc = Object.fromEntries(rng.subset(Object.entries(doc)));
+  if (typeDamage) for (const field of Object.keys(doc)) if (rng.chance(0.1)) doc[field] = rng.pick(WRONG_VALUES);
+  for (const field of Object.keys(doc)) {
+    if (typeof doc[field] === 'string' && rng.chance(0.08)) doc[field] = rng.pick([...NASTY_STRINGS.filter((n) => !/\u0000|[\ud800-\udfff]/.test(n)), 'x'.repeat(rng.int(60, 30_000))]);
+  }
+  if (rng.chance(0.15)) doc['deleted'] = !doc['deleted'];
   if (rng.chance(0.4)) doc['revision'] = rng.pick([0, -1, -(2 ** 31), 2 ** 31 - 1, 2_000_000_001, rng.int(1, 10)]);
-  if (rng.chance(0.1)) doc[rng.pick(['extra', '__proto__', 'constructor', 'updatedAt', 'updatedBy'])] = rng.pick(WRONG_VALUES);
+  if (typeDamage && rng.chance(0.2)) doc[rng.pick(['extra', '__proto__', 'constructor', 'updatedAt', 'updatedBy'])] = rng.pick(WRONG_VALUES);
   const assumed = existing && rng.chance(0.5)
     ? { ...validDocument(rng, c, t.attackerWorkspaceId, rng.chance(0.8) ? existing : uuidLike(rng)), revision: rng.int(1, 4) }
     : null;
@@ -382,7 +390,8 @@ function randomRow(rng: Prng, t: FuzzTargets, c: CollectionDefinition): Record<s
 const pushRows = (rng: Prng, t: FuzzTargets): FuzzCase => {
   const headers = authHeaders(rng, t);
   const c = collection(rng);
-  const rows = Array.from({ length: rng.int(1, 8) }, () => randomRow(rng, t, c));
+  const typeDamage = rng.chance(0.25);
+  const rows = Array.from({ length: rng.int(1, 8) }, () => randomRow(rng, t, c, typeDamage));
   if (rng.chance(0.3)) rows.push(...rows.slice(0, rng.int(1, rows.length)));
   const writeId = rng.pick([undefined, undefined, `fuzz-${rng.int(0, 20)}`, rng.string(rng.int(0, 12)), rng.pick(NASTY_STRINGS)]);
   // Header values travel as bytes: send a non-Latin-1 key as its raw UTF-8 bytes.
