@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { BACKENDS, signUpUser, startTestServer, type TestServer, WORKSPACE } from './test-support';
 import WebSocket from 'ws';
 import { CLIENT_HEADER, MAX_BODY_BYTES } from './hardening';
+import { MAX_PUSH_ROWS } from './graphql/schema';
 
 const PULL = `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 1) { documents { id } } }`;
 
@@ -120,6 +121,18 @@ describe('hardened endpoint', () => {
     assert.equal(literal.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     const pulled = await post(env.url, JSON.stringify({ query: 'query($w: ID!) { pullLists(workspaceId: $w, checkpoint: null, limit: 100) { documents { id } } }', variables: { w: WORKSPACE } }), auth);
     assert.deepEqual(pulled.json.data, { pullLists: { documents: [] } });
+  });
+
+  it('refuses a push of more rows than the limit as BAD_USER_INPUT and writes none of them', async () => {
+    const user = await signUpUser(env.url);
+    const auth = { authorization: `Bearer ${user.accessToken}` };
+    const rows = Array.from({ length: MAX_PUSH_ROWS + 1 }, (_, i) => ({ assumedMasterState: null, newDocumentState: {
+      id: `many-${i}`, workspaceId: WORKSPACE, revision: 1, name: `List ${i}`, archived: false, createdAt: '2025-01-01T00:00:00.000Z', deleted: false } }));
+    const push = 'mutation($w: ID!, $rows: [ListPushRow!]!) { pushLists(workspaceId: $w, rows: $rows) { rejections { code } } }';
+    const result = await post(env.url, JSON.stringify({ query: push, variables: { w: WORKSPACE, rows } }), auth);
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const pulled = await post(env.url, JSON.stringify({ query: 'query($w: ID!) { pullLists(workspaceId: $w, checkpoint: null, limit: 1000) { documents { id } } }', variables: { w: WORKSPACE } }), auth);
+    assert.ok(!(pulled.json.data as { pullLists: { documents: { id: string }[] } }).pullLists.documents.some((d) => d.id.startsWith('many-')));
   });
 
   it('closes a WebSocket that sends a server-only message with 4400, not 4500', async () => {

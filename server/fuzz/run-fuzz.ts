@@ -20,7 +20,7 @@ export interface FuzzRun {
 
 async function healthy(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(15_000) });
     return response.status === 200;
   } catch {
     return false;
