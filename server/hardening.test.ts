@@ -148,6 +148,21 @@ describe('hardened endpoint', () => {
     assert.equal(code, 4400);
   });
 
+  it('types a subscription that does not parse as GRAPHQL_PARSE_FAILED over WebSocket too', async () => {
+    const user = await signUpUser(env.url);
+    const socket = new WebSocket(`${env.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const errors = await new Promise<{ extensions?: { code?: string } }[]>((resolve) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.accessToken}` } })));
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as { type: string; payload: { extensions?: { code?: string } }[] };
+        if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription {' } }));
+        if (message.type === 'error') resolve(message.payload);
+      });
+    });
+    socket.close();
+    assert.equal(errors[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+  });
+
   it('closes a WebSocket whose frame is over the body limit with 1009', async () => {
     const socket = new WebSocket(`${env.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     const code = await new Promise<number>((resolve) => {

@@ -15,8 +15,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga } from 'graphql-yoga';
-import type { ExecutionArgs } from 'graphql';
+import { createGraphQLError, createYoga } from 'graphql-yoga';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/lib/use/ws';
 import { WebSocketServer } from 'ws';
 import { isProduction, type ServerConfig } from './config';
@@ -234,7 +234,10 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
         try {
           document = enveloped.parse(message.payload.query);
         } catch (error) {
-          return [error as never];
+          // Typed as over HTTP, where yoga gives syntax errors this code (fuzz: they came without one).
+          const parseError = error as GraphQLError;
+          if (parseError.extensions?.['code'] !== undefined) return [parseError];
+          return [createGraphQLError(parseError.message, { source: parseError.source, positions: parseError.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;

@@ -103,9 +103,17 @@ async function runWs(url: string, c: WsFuzzCase, timeoutMs: number): Promise<Cas
       resolve(result);
     };
     const timer = setTimeout(() => finish({ outcome: 'ws no answer', problem: `neither closed nor answered within ${timeoutMs} ms` }), timeoutMs);
-    socket.on('open', () => {
-      for (const frame of c.frames) socket.send(frame);
-    });
+    // Frames after a connection_init wait for its acknowledgement, as a real client's do:
+    // sent at once, they would only test the "not acknowledged yet" refusal.
+    const queue = [...c.frames];
+    const sendUntilInit = () => {
+      while (queue.length > 0) {
+        const frame = queue.shift()!;
+        socket.send(frame);
+        if (typeof frame === 'string' && frame.includes('"connection_init"')) return;
+      }
+    };
+    socket.on('open', sendUntilInit);
     socket.on('message', (raw) => {
       let message: { type?: string; payload?: unknown };
       try {
@@ -113,7 +121,8 @@ async function runWs(url: string, c: WsFuzzCase, timeoutMs: number): Promise<Cas
       } catch {
         return finish({ outcome: 'ws not JSON', problem: `a frame that is not JSON: ${String(raw).slice(0, 100)}` });
       }
-      if (message.type === 'connection_ack' || message.type === 'pong' || message.type === 'ping') return;
+      if (message.type === 'connection_ack') return sendUntilInit();
+      if (message.type === 'pong' || message.type === 'ping') return;
       if (message.type === 'error') {
         const { codes, problem } = judgeErrors(message.payload as GraphQLBody['errors']);
         return finish({ outcome: `ws error ${codes.join('+')}`, problem });
