@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { BACKENDS, signUpUser, startTestServer, type TestServer, WORKSPACE } from './test-support';
+import WebSocket from 'ws';
 import { CLIENT_HEADER, MAX_BODY_BYTES } from './hardening';
+import { MAX_PUSH_ROWS } from './graphql/schema';
 
 const PULL = `query($w: ID!) { pullTasks(workspaceId: $w, checkpoint: null, limit: 1) { documents { id } } }`;
 
@@ -83,6 +85,93 @@ describe('hardened endpoint', () => {
     const evil = await preflight('https://evil.example');
     assert.notEqual(evil.headers.get('access-control-allow-origin'), 'https://evil.example');
     assert.notEqual(evil.headers.get('access-control-allow-origin'), '*');
+  });
+
+  it('refuses GET variables that are not JSON with a typed 400 (was a masked 500)', async () => {
+    const response = await fetch(`${env.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables=%7B`, { headers: { [CLIENT_HEADER]: 'test' } });
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code, 'BAD_REQUEST');
+  });
+
+  it('types the limits\' refusals as validation failures', async () => {
+    const deep = `{ ${'__schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }'} }`;
+    const result = await post(env.url, JSON.stringify({ query: deep }));
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('types a variable of the wrong type as BAD_USER_INPUT', async () => {
+    const result = await post(env.url, JSON.stringify({ query: PULL, variables: { w: { id: 'x' } } }));
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  });
+
+  it('types a character the lexer rejects as a parse failure', async () => {
+    const result = await post(env.url, JSON.stringify({ query: '{ me \u0001 }' }));
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+  });
+
+  it('refuses text the database cannot store (NUL, lone surrogates) as BAD_USER_INPUT and writes nothing', async () => {
+    const user = await signUpUser(env.url);
+    const auth = { authorization: `Bearer ${user.accessToken}` };
+    const push = 'mutation($w: ID!, $rows: [ListPushRow!]!) { pushLists(workspaceId: $w, rows: $rows) { rejections { code } } }';
+    for (const name of ['a\u0000b', 'x\ud800']) {
+      const row = { id: `nul-${name.length}-${name.charCodeAt(1)}`, workspaceId: WORKSPACE, revision: 1, name, archived: false, createdAt: '2025-01-01T00:00:00.000Z', deleted: false };
+      const result = await post(env.url, JSON.stringify({ query: push, variables: { w: WORKSPACE, rows: [{ assumedMasterState: null, newDocumentState: row }] } }), auth);
+      assert.equal(result.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(name));
+    }
+    const literal = await post(env.url, JSON.stringify({ query: '{ task(id: "a\\u0000") { id } }' }), auth);
+    assert.equal(literal.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const pulled = await post(env.url, JSON.stringify({ query: 'query($w: ID!) { pullLists(workspaceId: $w, checkpoint: null, limit: 100) { documents { id } } }', variables: { w: WORKSPACE } }), auth);
+    assert.deepEqual(pulled.json.data, { pullLists: { documents: [] } });
+  });
+
+  it('refuses a push of more rows than the limit as BAD_USER_INPUT and writes none of them', async () => {
+    const user = await signUpUser(env.url);
+    const auth = { authorization: `Bearer ${user.accessToken}` };
+    const rows = Array.from({ length: MAX_PUSH_ROWS + 1 }, (_, i) => ({ assumedMasterState: null, newDocumentState: {
+      id: `many-${i}`, workspaceId: WORKSPACE, revision: 1, name: `List ${i}`, archived: false, createdAt: '2025-01-01T00:00:00.000Z', deleted: false } }));
+    const push = 'mutation($w: ID!, $rows: [ListPushRow!]!) { pushLists(workspaceId: $w, rows: $rows) { rejections { code } } }';
+    const result = await post(env.url, JSON.stringify({ query: push, variables: { w: WORKSPACE, rows } }), auth);
+    assert.equal(result.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const pulled = await post(env.url, JSON.stringify({ query: 'query($w: ID!) { pullLists(workspaceId: $w, checkpoint: null, limit: 1000) { documents { id } } }', variables: { w: WORKSPACE } }), auth);
+    assert.ok(!(pulled.json.data as { pullLists: { documents: { id: string }[] } }).pullLists.documents.some((d) => d.id.startsWith('many-')));
+  });
+
+  it('closes a WebSocket that sends a server-only message with 4400, not 4500', async () => {
+    const user = await signUpUser(env.url);
+    const socket = new WebSocket(`${env.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const code = await new Promise<number>((resolve) => {
+      socket.on('open', () => {
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.accessToken}` } }));
+        socket.send(JSON.stringify({ type: 'connection_ack' }));
+      });
+      socket.on('close', (closeCode) => resolve(closeCode));
+    });
+    assert.equal(code, 4400);
+  });
+
+  it('types a subscription that does not parse as GRAPHQL_PARSE_FAILED over WebSocket too', async () => {
+    const user = await signUpUser(env.url);
+    const socket = new WebSocket(`${env.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const errors = await new Promise<{ extensions?: { code?: string } }[]>((resolve) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.accessToken}` } })));
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as { type: string; payload: { extensions?: { code?: string } }[] };
+        if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription {' } }));
+        if (message.type === 'error') resolve(message.payload);
+      });
+    });
+    socket.close();
+    assert.equal(errors[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+  });
+
+  it('closes a WebSocket whose frame is over the body limit with 1009', async () => {
+    const socket = new WebSocket(`${env.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const code = await new Promise<number>((resolve) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(MAX_BODY_BYTES) } })));
+      socket.on('error', () => undefined);
+      socket.on('close', (closeCode) => resolve(closeCode));
+    });
+    assert.equal(code, 1009);
   });
 
   it('answers introspection outside production', async () => {

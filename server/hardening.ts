@@ -4,14 +4,17 @@
  * - CSRF: a POST must carry a JSON content type (which a cross-site form cannot send
  *   without a CORS preflight) and a query over GET must carry the client header;
  * - CORS: only the configured origins (Capacitor's by default) may call from another origin;
+ * - GET parameters: `variables` and `extensions` must be JSON (400 otherwise);
  * - operation limits (graphql-armor): depth, aliases, tokens, directives and cost;
+ * - typed errors: variables that do not fit their types, and text the database cannot
+ *   store (NUL, unpaired surrogates), are `BAD_USER_INPUT`;
  * - introspection off in production;
  * - security headers for the served app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { Lexer, NoSchemaIntrospectionCustomRule, Source, TokenKind } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
+import { GraphQLError, Kind, Lexer, NoSchemaIntrospectionCustomRule, Source, TokenKind, visit, type DocumentNode, type ExecutionResult, type ValidationContext } from 'graphql';
+import { createGraphQLError, isAsyncIterable } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 
 /** Largest request body accepted (a full push batch of large tasks fits). */
@@ -24,8 +27,12 @@ export const WRITE_ID_HEADER = 'idempotency-key';
 
 const JSON_TYPES = ['application/json', 'application/graphql-response+json'];
 
+/**
+ * Answers a request refused before its body was read. The connection closes after the
+ * answer: the unread body is still arriving, and a client must not send its next request behind it.
+ */
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
@@ -59,18 +66,54 @@ export function admitGraphQLRequest(req: IncomingMessage, res: ServerResponse): 
       refuse(res, 403, 'CSRF_HEADER_REQUIRED', `GraphQL requests over GET must carry the ${CLIENT_HEADER} header`);
       return false;
     }
+    const malformed = malformedJsonParameter(req.url ?? '');
+    if (malformed) {
+      refuse(res, 400, 'BAD_REQUEST', `The ${malformed} parameter must be JSON`);
+      return false;
+    }
   }
   return true;
+}
+
+/**
+ * The GET parameter that yoga would parse as JSON and cannot (yoga's own parse throws a
+ * plain SyntaxError, answered as a masked 500).
+ */
+function malformedJsonParameter(url: string): string | undefined {
+  const search = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(search);
+  } catch {
+    return 'query string';
+  }
+  for (const name of ['variables', 'extensions']) {
+    const value = params.get(name);
+    if (value === null) continue;
+    try {
+      JSON.parse(value);
+    } catch {
+      return name;
+    }
+  }
+  return undefined;
 }
 
 /** Most tokens one GraphQL document may have (the app's largest operation has ~60). */
 export const MAX_TOKENS = 2000;
 
-/** Counts a document's tokens, stopping once past `limit`. */
+/**
+ * Counts a document's tokens, stopping once past `limit` or at the first character the
+ * lexer rejects (the parser then reports that syntax error, typed GRAPHQL_PARSE_FAILED).
+ */
 export function countTokens(source: string, limit: number): number {
   const lexer = new Lexer(new Source(source));
   let count = 0;
-  while (count <= limit && lexer.advance().kind !== TokenKind.EOF) count += 1;
+  try {
+    while (count <= limit && lexer.advance().kind !== TokenKind.EOF) count += 1;
+  } catch {
+    return count;
+  }
   return count;
 }
 
@@ -89,16 +132,99 @@ function tokenLimit(max: number): Plugin {
   };
 }
 
-/** Yoga plugins: operation limits always; introspection off in production. */
+/**
+ * Gives `BAD_USER_INPUT` to the errors graphql-js raises before executing anything
+ * (variables missing or not of their declared types), which carry no code of their own.
+ * A result without `data` is exactly such a refusal: nothing was executed.
+ */
+function typedVariableErrors(): Plugin {
+  const typed = (result: ExecutionResult): ExecutionResult => {
+    if (result.data !== undefined || !result.errors?.some((e) => e.extensions?.['code'] === undefined)) return result;
+    const errors = result.errors.map((e) => e.extensions?.['code'] !== undefined ? e : new GraphQLError(e.message, {
+      nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError,
+      extensions: { ...e.extensions, code: 'BAD_USER_INPUT' },
+    }));
+    return { ...result, errors };
+  };
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        if (!isAsyncIterable(result)) setResult(typed(result));
+      },
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => {
+        if (!isAsyncIterable(result)) setResult(typed(result));
+      },
+    }),
+  };
+}
+
+/** U+0000 and unpaired surrogates: PostgreSQL cannot store them in text or JSON, and UTF-8 cannot carry a lone surrogate. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first string (value or key) in `value` that cannot be stored; iterative, as variables may nest deeply. */
+function unstorableText(value: unknown): string | undefined {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (UNSTORABLE.test(next)) return next;
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, child] of Object.entries(next)) {
+        if (UNSTORABLE.test(key)) return key;
+        pending.push(child);
+      }
+    }
+  }
+  return undefined;
+}
+
+function unstorableLiteral(document: DocumentNode): string | undefined {
+  let found: string | undefined;
+  visit(document, {
+    [Kind.STRING](node) {
+      if (found === undefined && UNSTORABLE.test(node.value)) found = node.value;
+    },
+  });
+  return found;
+}
+
+/**
+ * Refuses an operation whose variables or string literals hold text the database cannot
+ * store (BAD_USER_INPUT), before any resolver runs: otherwise the driver fails deep in a
+ * write and the client gets a masked internal error.
+ */
+function storableText(): Plugin {
+  const refusal = (document: DocumentNode, variables: unknown): ExecutionResult | undefined => {
+    if (unstorableText(variables) === undefined && unstorableLiteral(document) === undefined) return undefined;
+    return { errors: [createGraphQLError('Text must not contain NUL characters (U+0000) or unpaired UTF-16 surrogates', { extensions: { code: 'BAD_USER_INPUT' } })] };
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refusal(args.document, args.variableValues);
+      if (refused) setResultAndStopExecution(refused);
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = refusal(args.document, args.variableValues);
+      if (refused) setResultAndStopExecution(refused);
+    },
+  };
+}
+
+/** Yoga plugins: operation limits and typed input errors always; introspection off in production. */
 export function hardeningPlugins(production: boolean): Plugin[] {
+  // Reported as validation errors (GRAPHQL_VALIDATION_FAILED, 400) rather than thrown
+  // out of validation, where they would reach the client without a code.
+  const asValidationError = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   const armor = EnvelopArmorPlugin({
-    maxDepth: { n: 8, ignoreIntrospection: false, flattenFragments: true },
-    maxAliases: { n: 5 },
-    maxDirectives: { n: 10 },
-    costLimit: { maxCost: 5000 },
+    maxDepth: { n: 8, ignoreIntrospection: false, flattenFragments: true, ...asValidationError },
+    maxAliases: { n: 5, ...asValidationError },
+    maxDirectives: { n: 10, ...asValidationError },
+    costLimit: { maxCost: 5000, ...asValidationError },
     blockFieldSuggestion: { enabled: production },
   });
-  const plugins: Plugin[] = [tokenLimit(MAX_TOKENS), armor as Plugin];
+  const plugins: Plugin[] = [tokenLimit(MAX_TOKENS), armor as Plugin, typedVariableErrors(), storableText()];
   if (production) {
     plugins.push({
       onValidate({ addValidationRule }) {

@@ -15,8 +15,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga } from 'graphql-yoga';
-import type { ExecutionArgs } from 'graphql';
+import { createGraphQLError, createYoga } from 'graphql-yoga';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/lib/use/ws';
 import { WebSocketServer } from 'ws';
 import { isProduction, type ServerConfig } from './config';
@@ -30,7 +30,7 @@ import { WorkspaceService } from './auth/workspace-service';
 import { createJsonLogger, type Logger } from './log';
 import { ServerMetrics } from './metrics';
 import { PgNotifier } from './pg-notifier';
-import { admitGraphQLRequest, corsOptions, hardeningPlugins, WRITE_ID_HEADER } from './hardening';
+import { admitGraphQLRequest, corsOptions, hardeningPlugins, MAX_BODY_BYTES, WRITE_ID_HEADER } from './hardening';
 import { AccessTokenService, isPersonalAccessToken } from './auth/access-tokens';
 import { openStore } from './store/open-store';
 import { WS_CLOSE_UNAUTHORIZED } from '../src/shared/operations';
@@ -41,6 +41,9 @@ export const GRAPHQL_PATH = '/graphql';
 function bearerToken(value: unknown): string | undefined {
   return typeof value === 'string' ? /^Bearer\s+(.+)$/i.exec(value)?.[1] : undefined;
 }
+/** graphql-ws message types only a server sends. */
+const SERVER_ONLY_MESSAGES = new Set<unknown>(['connection_ack', 'next', 'error']);
+
 /** WebSocket close code on shutdown: graphql-ws clients reconnect on it. */
 export const SHUTDOWN_CLOSE_CODE = 1012;
 
@@ -195,11 +198,19 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
     });
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Frames are held to the HTTP body limit: a larger one closes the socket with 1009 (Message Too Big).
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
   // graphql-ws runs operations through yoga's envelop, so subscriptions get the same
   // schema, context and error masking as HTTP requests.
   const wsHandler = useServer(
     {
+      // graphql-ws answers a client message of a type only servers send (connection_ack,
+      // next, error) by throwing, i.e. closing with 4500 Internal Error; refusing it while
+      // parsing makes it 4400 Bad Request like any other invalid message.
+      jsonMessageReviver: (key, value) => {
+        if (key === '' && SERVER_ONLY_MESSAGES.has((value as { type?: unknown } | null)?.type)) throw new Error('Not a client message');
+        return value;
+      },
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args) as never,
       // A connection needs a valid sign-in token, and lives no longer than it: at expiry the
@@ -223,7 +234,10 @@ export async function buildServer(config: ServerConfig, dependencies: ServerDepe
         try {
           document = enveloped.parse(message.payload.query);
         } catch (error) {
-          return [error as never];
+          // Typed as over HTTP, where yoga gives syntax errors this code (fuzz: they came without one).
+          const parseError = error as GraphQLError;
+          if (parseError.extensions?.['code'] !== undefined) return [parseError];
+          return [createGraphQLError(parseError.message, { source: parseError.source, positions: parseError.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;

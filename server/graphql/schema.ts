@@ -16,6 +16,8 @@ import { guardPersonalTokens, publicApiResolvers } from './public-api';
 import { describeHistory } from '../store/history';
 
 export const MAX_PULL_LIMIT = 1000;
+/** Most rows one push may carry (the app sends 200, the benchmark seeds 1,000): bounds one request's work. */
+export const MAX_PUSH_ROWS = 1000;
 
 function badInput(message: string): Error {
   return createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -131,6 +133,7 @@ function resolversOf(collection: CollectionName, plural: string) {
       [`push${plural}`]: async (_: unknown, args: PushArgs, context: GraphQLContext) => {
         // A viewer's rows come back refused (FORBIDDEN) from the store's rules, with the server's version.
         await requireMember(context, args.workspaceId);
+        if (args.rows.length > MAX_PUSH_ROWS) throw badInput(`A push carries at most ${MAX_PUSH_ROWS} rows`);
         const writeId = assertWriteId(context.writeId);
         const { metrics } = context;
         const started = performance.now();
