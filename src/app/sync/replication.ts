@@ -52,6 +52,11 @@ export interface WorkspaceReplication {
   pause(): Promise<void>;
   resume(): Promise<void>;
   cancel(): Promise<void>;
+  /**
+   * Stops for good and deletes the replication's meta data (checkpoints and assumed
+   * master states): the next replication of this workspace starts from scratch.
+   */
+  remove(): Promise<void>;
 }
 
 function replicateCollection(
@@ -133,6 +138,9 @@ export function replicateWorkspace(db: FieldbookDatabase, options: ReplicationOp
     },
     cancel: async () => {
       await Promise.all(states.map((s) => s.cancel()));
+    },
+    remove: async () => {
+      await Promise.all(states.map((s) => s.remove()));
     },
   };
 }
