@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { EMPTY, exhaustMap, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
+import { distinctUntilChanged, EMPTY, exhaustMap, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { AuthService } from '../auth/auth-service';
@@ -186,6 +186,7 @@ export class SyncService {
     });
     // The server refused the person in this workspace: find out whether they lost access.
     this.gate.changes().pipe(
+      distinctUntilChanged((a, b) => a.heldReason === b.heldReason && a.online === b.online),
       filter((state) => state.heldReason === NO_ACCESS && state.online),
       exhaustMap(() => this.checkAccess()),
     ).subscribe();
