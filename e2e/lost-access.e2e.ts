@@ -12,7 +12,9 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { DEFAULT_WORKSPACE_ID } from '../src/shared/collections';
 import { graphql, openDevice, useServerAndBrowser, waitFor, type DeviceUser } from './harness';
-import { createList, createTask, deleteTask, editTask, listNames, openSyncPage, selectList, taskTitles, waitForPhase } from './app-driver';
+import {
+  archiveList, createList, createTask, deleteTask, editTask, inboxCount, listNames, openSyncPage, selectList, taskTitles, waitForPhase,
+} from './app-driver';
 
 const env = useServerAndBrowser();
 
@@ -81,11 +83,29 @@ async function storedDocuments(page: Page, workspaceId: string): Promise<number>
   })()`);
 }
 
-async function recoveredRows(page: Page): Promise<{ label: string; operation: string }[]> {
+async function recoveredRows(page: Page): Promise<{ label: string; operation: string; state: string }[]> {
   return page.evaluate(`Array.from(document.querySelectorAll('[data-testid="recovered-row"]')).map((row) => ({
     label: (row.querySelector('[data-testid="recovered-label"]')?.textContent ?? '').trim(),
     operation: (row.querySelector('[data-testid="recovered-operation"]')?.textContent ?? '').trim(),
+    state: (row.querySelector('[data-testid="recovered-state"]')?.textContent ?? '').trim(),
   }))`);
+}
+
+/** Ana's new workspace `name` with one list and its tasks; Ben joins it with a member code. */
+async function sharedWorkspace(ana: Page, ben: Page, name: string, listName: string, tasks: string[]): Promise<void> {
+  await openWorkspaces(ana);
+  await ana.getByTestId('new-workspace-input').fill(name);
+  await ana.getByTestId('new-workspace-submit').click();
+  await ana.getByTestId('workspace-link').filter({ hasText: name }).waitFor();
+  await ana.getByTestId('lists').waitFor();
+  await createList(ana, listName);
+  for (const title of tasks) await createTask(ana, title);
+  await waitForPhase(ana, 'synced');
+  await joinWithCode(ben, await memberCode(ana), name);
+  await waitFor(`${name} on Ben's device`, async () => (await listNames(ben)).join() === listName);
+  await selectList(ben, listName);
+  await waitFor(`${name}'s tasks on Ben's device`, async () => (await taskTitles(ben)).sort().join() === [...tasks].sort().join());
+  await waitForPhase(ben, 'synced');
 }
 
 describe('lost access', () => {
@@ -94,27 +114,13 @@ describe('lost access', () => {
     await createList(ben.page, 'Ben at home');
     await waitForPhase(ben.page, 'synced');
 
-    // Ana's workspace Crew B, with a list and two tasks; Ben is invited as a member.
-    await openWorkspaces(ana.page);
-    await ana.page.getByTestId('new-workspace-input').fill('Crew B');
-    await ana.page.getByTestId('new-workspace-submit').click();
-    await ana.page.getByTestId('workspace-link').filter({ hasText: 'Crew B' }).waitFor();
-    await ana.page.getByTestId('lists').waitFor();
-    await createList(ana.page, 'Pumps');
-    await createTask(ana.page, 'Pump');
-    await createTask(ana.page, 'Valve');
-    await waitForPhase(ana.page, 'synced');
+    // Ana's workspace Crew B, with a list and two tasks; Ben joins as a member.
+    await sharedWorkspace(ana.page, ben.page, 'Crew B', 'Pumps', ['Pump', 'Valve']);
     const anaToken = await accessToken(ana.user);
     const { myWorkspaces } = await graphql<{ myWorkspaces: { id: string; name: string }[] }>(env.server.url, '{ myWorkspaces { id name } }', {}, anaToken);
     const crewB = myWorkspaces.find((w) => w.name === 'Crew B')!.id;
     const before = await serverTasks(anaToken, crewB);
     assert.deepEqual(before.map((t) => t.title).sort(), ['Pump', 'Valve']);
-
-    await joinWithCode(ben.page, await memberCode(ana.page), 'Crew B');
-    await waitFor('Crew B on Ben\'s device', async () => (await listNames(ben.page)).join() === 'Pumps');
-    await selectList(ben.page, 'Pumps');
-    await waitFor('Crew B\'s tasks on Ben\'s device', async () => (await taskTitles(ben.page)).sort().join() === 'Pump,Valve');
-    await waitForPhase(ben.page, 'synced');
     assert.equal(await storedDocuments(ben.page, crewB), 3, 'the scan sees the workspace\'s documents');
 
     // Offline, Ben edits one task, adds one and deletes one; meanwhile Ana removes him.
@@ -150,7 +156,7 @@ describe('lost access', () => {
     await ben.page.getByTestId('recovered-section').waitFor();
     assert.equal((await ben.page.getByTestId('recovered-workspace').textContent())?.trim(), 'Crew B');
     assert.equal((await ben.page.getByTestId('recovered-reason').textContent())?.trim(), 'You are no longer a member of this workspace.');
-    assert.deepEqual((await recoveredRows(ben.page)).sort((a, b) => a.label.localeCompare(b.label)), [
+    assert.deepEqual((await recoveredRows(ben.page)).map(({ label, operation }) => ({ label, operation })).sort((a, b) => a.label.localeCompare(b.label)), [
       { label: 'Ben new', operation: 'create' }, { label: 'Pump, checked', operation: 'update' }, { label: 'Valve', operation: 'delete' },
     ]);
     assert.match((await ben.page.getByTestId('outbox-summary').textContent()) ?? '', /Everything on this device is on the server/);
@@ -179,6 +185,52 @@ describe('lost access', () => {
     assert.equal((await recoveredRows(ben.page)).length, 3);
     await ben.page.getByTestId('discard-recovered').click();
     await ben.page.getByTestId('recovered-section').waitFor({ state: 'detached' });
+    await Promise.all([ana.context.close(), ben.context.close()]);
+  });
+
+  it('removed from a workspace the device is not in, the person\'s refused change there is recovered and its documents leave', async () => {
+    const [ana, ben] = await Promise.all([openDevice(env.browser, env.server.url), openDevice(env.browser, env.server.url)]);
+    await sharedWorkspace(ana.page, ben.page, 'Crew D', 'Yard', ['Gate']);
+    const anaToken = await accessToken(ana.user);
+    const { myWorkspaces } = await graphql<{ myWorkspaces: { id: string; name: string }[] }>(env.server.url, '{ myWorkspaces { id name } }', {}, anaToken);
+    const crewD = myWorkspaces.find((w) => w.name === 'Crew D')!.id;
+
+    // Ben's offline edit is refused once Ana has archived the list: it waits for him in the inbox.
+    await ben.context.setOffline(true);
+    await editTask(ben.page, 'Gate', { notes: 'Hinge loose' });
+    await ana.page.goto(env.server.url);
+    await ana.page.getByTestId('lists').waitFor();
+    await archiveList(ana.page, 'Yard');
+    await waitForPhase(ana.page, 'synced');
+    await ben.context.setOffline(false);
+    await waitFor('the refused edit in the header count', async () => (await inboxCount(ben.page)) === 1);
+    const before = await serverTasks(anaToken, crewD);
+
+    // Ben goes back to his own workspace; Ana removes him from Crew D meanwhile.
+    await openWorkspaces(ben.page);
+    await ben.page.getByTestId('workspace-item').filter({ hasNotText: 'Crew D' }).getByTestId('switch-workspace').click();
+    await ben.page.getByTestId('lists').waitFor();
+    await waitForPhase(ben.page, 'synced');
+    assert.ok((await storedDocuments(ben.page, crewD)) > 0);
+    await openWorkspaces(ana.page);
+    await ana.page.reload();
+    const benRow = ana.page.getByTestId('member-row').filter({ hasText: ben.user.email });
+    await benRow.getByTestId('remove-member').click();
+    await benRow.waitFor({ state: 'detached' });
+
+    // The next time Ben's workspaces are fetched, Crew D is gone: so are its documents, not his refused edit.
+    await openWorkspaces(ben.page);
+    const message = ben.page.getByTestId('lost-access-message');
+    await message.waitFor();
+    assert.equal((await message.textContent())?.trim(), 'You were removed from Crew D. Your 1 unsynced change is kept under Recovered work.');
+    assert.equal(await ben.page.getByTestId('workspace-item').filter({ hasText: 'Crew D' }).count(), 0);
+    await waitFor('Crew D off the device', async () => (await storedDocuments(ben.page, crewD)) === 0);
+    await ben.page.getByTestId('recovered-link').click();
+    await ben.page.getByTestId('recovered-section').waitFor();
+    assert.equal((await ben.page.getByTestId('recovered-workspace').textContent())?.trim(), 'Crew D');
+    assert.deepEqual(await recoveredRows(ben.page), [{ label: 'Gate', operation: 'update', state: 'rejected' }]);
+    assert.equal(await inboxCount(ben.page), 0, 'the refusal left the inbox for recovered work');
+    assert.deepEqual(await serverTasks(anaToken, crewD), before);
     await Promise.all([ana.context.close(), ben.context.close()]);
   });
 });

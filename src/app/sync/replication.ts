@@ -32,6 +32,8 @@ export interface ReplicationOptions {
   readonly retryTimeMs?: number;
   /** The WebSocket's connection parameters (the sign-in token), asked for on every (re)connect. */
   readonly connectionParams?: () => Promise<Record<string, string>>;
+  /** False to create the replication without sending anything (to `remove` its meta data). */
+  readonly autoStart?: boolean;
   /** The transport for every request (the sync queue's, see `queue/transport.ts`). */
   readonly fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }
@@ -75,6 +77,7 @@ function replicateCollection(
     deletedField: 'deleted',
     live: true,
     waitForLeadership: true,
+    autoStart: options.autoStart ?? true,
     retryTime: options.retryTimeMs ?? 250,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     headers: { ...SYNC_HEADERS },
@@ -117,6 +120,15 @@ function replicateCollection(
       responseModifier: (result: { conflicts: unknown[] }) => result.conflicts,
     },
   });
+}
+
+/**
+ * Deletes the replication meta data (checkpoints, assumed master states) of a workspace
+ * that is not replicating now, without sending anything: its next replication starts
+ * from scratch.
+ */
+export async function forgetWorkspaceReplication(db: FieldbookDatabase, options: ReplicationOptions): Promise<void> {
+  await replicateWorkspace(db, { ...options, autoStart: false }).remove();
 }
 
 export function replicateWorkspace(db: FieldbookDatabase, options: ReplicationOptions): WorkspaceReplication {

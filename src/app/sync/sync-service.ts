@@ -1,13 +1,13 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { distinctUntilChanged, EMPTY, exhaustMap, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
+import { concatMap, distinctUntilChanged, EMPTY, exhaustMap, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { AuthService } from '../auth/auth-service';
 import { DEFAULT_WORKSPACE_ID, type CollectionName } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
-import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
+import { forgetWorkspaceReplication, replicateWorkspace, SYNC_HEADERS, type ReplicationOptions, type WorkspaceReplication } from './replication';
 import { syncStatus$, type SyncStatus } from './sync-status';
 import { systemClock } from './queue/clock';
 import { RetryGate } from './queue/retry-gate';
@@ -169,13 +169,7 @@ export class SyncService {
     this.queue = queue;
     const recovered = new RecoveredWorkStore(db.recovered);
     this.recoveredStore = recovered;
-    this.replication = replicateWorkspace(db, {
-      graphqlHttpUrl: this.config.graphqlHttpUrl,
-      graphqlWsUrl: this.config.graphqlWsUrl,
-      workspaceId: this.workspace.activeId(),
-      fetch: this.transport.fetch,
-      connectionParams: () => this.auth.connectionParams(),
-    });
+    this.replication = replicateWorkspace(db, this.replicationOptions(this.workspace.activeId()));
     // A new sign-in after the server ended the session lets the held sync go again.
     this.auth.manager.changes().subscribe((session) => {
       if (session?.refreshToken) this.gate.release();
@@ -189,6 +183,11 @@ export class SyncService {
       distinctUntilChanged((a, b) => a.heldReason === b.heldReason && a.online === b.online),
       filter((state) => state.heldReason === NO_ACCESS && state.online),
       exhaustMap(() => this.checkAccess()),
+    ).subscribe();
+    // Removed from a workspace this device is not in right now: its data leaves too.
+    this.workspace.dropped$.pipe(
+      concatMap((dropped) => dropped.filter((w) => w.id !== this.workspace.activeId())),
+      concatMap((w) => this.dropWorkspace(w, () => forgetWorkspaceReplication(db, this.replicationOptions(w.id)))),
     ).subscribe();
     this.gate.setOnline(this.connectivity.isOnline());
     this.ready$.next({ replication: this.replication, queue, recovered });
@@ -273,18 +272,35 @@ export class SyncService {
    * app restarts on another of their workspaces with a message saying what happened.
    */
   private async leaveLostWorkspace(workspace: { id: string; name: string }, workspaces: readonly WorkspaceInfo[]): Promise<void> {
-    const { queue, replication, recoveredStore } = this;
-    if (!queue || !replication || !recoveredStore) return;
+    const replication = this.replication;
+    if (!replication) return;
+    await this.dropWorkspace(workspace, () => replication.remove());
+    const next = fallbackWorkspace(workspaces, DEFAULT_WORKSPACE_ID);
+    if (next) this.workspace.switchTo(next.id);
+  }
+
+  /** Recovered work kept, outbox entries gone, replication forgotten (`stopReplication`), documents purged, person told. */
+  private async dropWorkspace(workspace: { id: string; name: string }, stopReplication: () => Promise<void>): Promise<void> {
+    const { queue, recoveredStore } = this;
+    if (!queue || !recoveredStore) return;
     const recovered = await recoverPending(await queue.all(), (collection, id) => this.localVersion(collection, id), workspace, Date.now());
     await recoveredStore.keep(recovered);
     for (const record of recovered) await queue.forget(record.entry.collection, record.entry.docId);
-    await replication.remove();
+    await stopReplication();
     await purgeWorkspace(this.database.db, workspace.id);
     const message = lostAccessMessage(workspace.name, recovered.length);
     localStorage.setItem(this.noticeKey(), message);
     this.noticeState.set(message);
-    const next = fallbackWorkspace(workspaces, DEFAULT_WORKSPACE_ID);
-    if (next) this.workspace.switchTo(next.id);
+  }
+
+  private replicationOptions(workspaceId: string): ReplicationOptions {
+    return {
+      graphqlHttpUrl: this.config.graphqlHttpUrl,
+      graphqlWsUrl: this.config.graphqlWsUrl,
+      workspaceId,
+      fetch: this.transport!.fetch,
+      connectionParams: () => this.auth.connectionParams(),
+    };
   }
 
   dismissLostAccessNotice(): void {
