@@ -1,14 +1,14 @@
 /**
  * Workspaces end to end: an owner creates a workspace and switches to it, shares a join
  * code for viewers; a viewer joins, sees everything and can change nothing; the owner
- * removes them and their sync says they no longer have access. Lists never cross
+ * removes them and their app leaves the workspace, saying so. Lists never cross
  * workspaces.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openDevice, useServerAndBrowser, waitFor } from './harness';
-import { createList, listNames, syncLabel, waitForPhase } from './app-driver';
+import { createList, listNames, waitForPhase } from './app-driver';
 
 const env = useServerAndBrowser();
 
@@ -25,7 +25,7 @@ async function waitForWorkspace(page: Page, name: string): Promise<void> {
 }
 
 describe('workspaces', () => {
-  it('owner creates and shares a workspace; a viewer reads but cannot write; a removed member loses access', async () => {
+  it('owner creates and shares a workspace; a viewer reads but cannot write; a removed member\'s app leaves it', async () => {
     const [ana, ben] = await Promise.all([openDevice(env.browser, env.server.url), openDevice(env.browser, env.server.url)]);
     await createList(ana.page, 'Default only');
     await waitForPhase(ana.page, 'synced');
@@ -76,9 +76,15 @@ describe('workspaces', () => {
     await benRow.getByTestId('remove-member').click();
     await benRow.waitFor({ state: 'detached' });
 
+    // Refused, the app checks the viewer's workspaces: Crew B is gone, so it leaves it.
     await ben.page.reload();
-    await waitForPhase(ben.page, 'failed');
-    assert.match(await syncLabel(ben.page), /no longer have access/);
+    const message = ben.page.getByTestId('lost-access-message');
+    await message.waitFor({ timeout: 30_000 });
+    assert.equal((await message.textContent())?.trim(), 'You were removed from Crew B. None of your changes were waiting to sync.');
+    await ben.page.getByTestId('lists').waitFor();
+    assert.doesNotMatch((await ben.page.getByTestId('workspace-link').textContent()) ?? '', /Crew B/);
+    assert.ok(!(await listNames(ben.page)).includes('B only'));
+    await waitForPhase(ben.page, 'synced');
     await Promise.all([ana.context.close(), ben.context.close()]);
   });
 });

@@ -3,10 +3,11 @@ import { AuthService } from './auth/auth-service';
 import { RouterLink, RouterOutlet } from '@angular/router';
 import { SyncIndicator } from './sync/sync-indicator';
 import { AccountMenu } from './auth/account-menu';
+import { LostAccessNotice } from './workspaces/lost-access-notice';
 
 @Component({
   selector: 'fb-root',
-  imports: [SyncIndicator, AccountMenu, RouterOutlet, RouterLink],
+  imports: [SyncIndicator, AccountMenu, LostAccessNotice, RouterOutlet, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <header class="top">
@@ -16,6 +17,7 @@ import { AccountMenu } from './auth/account-menu';
         <fb-account-menu />
       }
     </header>
+    @if (auth.session()) { <fb-lost-access-notice /> }
     <router-outlet />
   `,
   styles: `

@@ -8,6 +8,7 @@ import { commentSchema, listSchema, rxSchemaOf, taskSchema, type CollectionName,
 import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener } from '../sync/conflict-handler';
 import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
 import type { LocalWrite } from '../sync/queue/outbox-entry';
+import { recoveredSchema, type RecoveredCollection } from './recovered-work-store';
 
 export type ListCollection = RxCollection<ListDoc>;
 export type TaskCollection = RxCollection<TaskDoc>;
@@ -19,6 +20,8 @@ export interface FieldbookCollections {
   comments: CommentCollection;
   /** Local only: the sync state of records with unaccepted changes. */
   outbox: OutboxCollection;
+  /** Local only: pending changes kept after their workspace was dropped (lost access). */
+  recovered: RecoveredCollection;
 }
 
 export interface DatabaseListeners {
@@ -46,6 +49,7 @@ export async function createFieldbookDatabase(name: string, listeners: DatabaseL
     tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview, takeRefused) },
     comments: { schema: rxSchemaOf(commentSchema), conflictHandler: revisionAwareConflictHandler<CommentDoc>('comments', onReview, takeRefused) },
     outbox: { schema: outboxSchema },
+    recovered: { schema: recoveredSchema },
   });
   // Every local change proposes the next revision (see the contract in shared/collections.ts).
   // The hook runs for incrementalModify/Patch/Remove; replication writes bypass it.

@@ -9,6 +9,11 @@ const REFUSALS: Record<string, string> = {
   REVISION_INVALID: 'The change was based on a version the server does not know.',
 };
 
+/** A refusal or recovery code in plain words (the code itself when unknown). */
+export function codeInWords(code: string): string {
+  return REFUSALS[code] ?? code;
+}
+
 export function refusalInWords(rejection: RejectionInfo): string {
   const base = REFUSALS[rejection.code] ?? rejection.message;
   const details = rejection.fields.map((f) => f.message).join('; ');

@@ -32,6 +32,8 @@ export interface ReplicationOptions {
   readonly retryTimeMs?: number;
   /** The WebSocket's connection parameters (the sign-in token), asked for on every (re)connect. */
   readonly connectionParams?: () => Promise<Record<string, string>>;
+  /** False to create the replication without sending anything (to `remove` its meta data). */
+  readonly autoStart?: boolean;
   /** The transport for every request (the sync queue's, see `queue/transport.ts`). */
   readonly fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }
@@ -52,6 +54,11 @@ export interface WorkspaceReplication {
   pause(): Promise<void>;
   resume(): Promise<void>;
   cancel(): Promise<void>;
+  /**
+   * Stops for good and deletes the replication's meta data (checkpoints and assumed
+   * master states): the next replication of this workspace starts from scratch.
+   */
+  remove(): Promise<void>;
 }
 
 function replicateCollection(
@@ -70,6 +77,7 @@ function replicateCollection(
     deletedField: 'deleted',
     live: true,
     waitForLeadership: true,
+    autoStart: options.autoStart ?? true,
     retryTime: options.retryTimeMs ?? 250,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     headers: { ...SYNC_HEADERS },
@@ -114,6 +122,15 @@ function replicateCollection(
   });
 }
 
+/**
+ * Deletes the replication meta data (checkpoints, assumed master states) of a workspace
+ * that is not replicating now, without sending anything: its next replication starts
+ * from scratch.
+ */
+export async function forgetWorkspaceReplication(db: FieldbookDatabase, options: ReplicationOptions): Promise<void> {
+  await replicateWorkspace(db, { ...options, autoStart: false }).remove();
+}
+
 export function replicateWorkspace(db: FieldbookDatabase, options: ReplicationOptions): WorkspaceReplication {
   const states = COLLECTIONS.map((definition) => replicateCollection(db, definition, options));
   return {
@@ -133,6 +150,9 @@ export function replicateWorkspace(db: FieldbookDatabase, options: ReplicationOp
     },
     cancel: async () => {
       await Promise.all(states.map((s) => s.cancel()));
+    },
+    remove: async () => {
+      await Promise.all(states.map((s) => s.remove()));
     },
   };
 }

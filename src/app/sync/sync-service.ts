@@ -1,22 +1,28 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
+import { concatMap, distinctUntilChanged, EMPTY, exhaustMap, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { AuthService } from '../auth/auth-service';
-import type { CollectionName } from '../../shared/collections';
+import { DEFAULT_WORKSPACE_ID, type CollectionName } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
-import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
+import { forgetWorkspaceReplication, replicateWorkspace, SYNC_HEADERS, type ReplicationOptions, type WorkspaceReplication } from './replication';
 import { syncStatus$, type SyncStatus } from './sync-status';
 import { systemClock } from './queue/clock';
 import { RetryGate } from './queue/retry-gate';
 import { SyncQueue } from './queue/sync-queue';
-import { SyncTransport, type PullProgress } from './queue/transport';
+import { NO_ACCESS, SyncTransport, type PullProgress } from './queue/transport';
 import { RxdbOutboxStore } from './queue/rxdb-outbox-store';
 import type { LocalWrite, OutboxEntry } from './queue/outbox-entry';
 import { toWireDocument } from '../data/wire';
 import { planRepair } from './reconcile';
+import { RecoveredWorkStore } from '../data/recovered-work-store';
+import { purgeWorkspace } from '../data/purge-workspace';
+import {
+  exportRecovered, fallbackWorkspace, hasLostAccess, lostAccessMessage, recoverPending, type RecoveredWork,
+} from '../workspaces/lost-access';
+import type { WorkspaceInfo } from '../workspaces/workspace-context';
 
 const INITIAL: SyncStatus = {
   phase: 'syncing', lastSyncedAt: null, lastError: null, attempts: 0, nextAttemptAt: null, pending: 0, needsAttention: 0,
@@ -40,6 +46,8 @@ export interface VerifyResult {
 /** After this long without a sync, the client verifies its copy once it is back. */
 export const VERIFY_AFTER_OFFLINE_MS = 3_600_000;
 const LAST_SYNCED_KEY = 'fieldbook.lastSyncedAt';
+/** What the person was told after losing access, kept across the restart that leaves the workspace. */
+const LOST_ACCESS_KEY = 'fieldbook.lostAccess.notice';
 
 /** Pulls smaller than this show no progress bar. */
 const PROGRESS_THRESHOLD = 200;
@@ -59,10 +67,11 @@ export class SyncService {
   private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
   private readonly lifecycle: AppLifecycle = capacitorLifecycle();
   private readonly gate = new RetryGate(systemClock, navigator.onLine);
-  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication; queue: SyncQueue }>(1);
+  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication; queue: SyncQueue; recovered: RecoveredWorkStore }>(1);
   private replication: WorkspaceReplication | undefined;
   private queue: SyncQueue | undefined;
   private transport: SyncTransport | undefined;
+  private recoveredStore: RecoveredWorkStore | undefined;
   private readonly earlyWrites: LocalWrite[] = [];
   private readonly progressState = signal<PullProgressState | null>(null);
   private readonly pullRun = new Map<string, { received: number; remaining: number }>();
@@ -89,6 +98,13 @@ export class SyncService {
 
   /** Sync state per record key (`tasks:<id>`); a record without an entry is synced. */
   readonly entriesByKey = computed(() => new Map(this.entries().map((e) => [e.key, e])));
+
+  /** Pending changes kept from workspaces the person lost access to (local only, never pushed). */
+  readonly recovered = toSignal(this.ready$.pipe(switchMap(({ recovered }) => recovered.watch())), { initialValue: [] as readonly RecoveredWork[] });
+
+  private readonly noticeState = signal<string | null>(localStorage.getItem(this.noticeKey()));
+  /** "You were removed from Crew B. ..." until the person dismisses it. */
+  readonly lostAccessNotice = this.noticeState.asReadonly();
 
   readonly online = toSignal(this.connectivity.online$, { initialValue: navigator.onLine });
 
@@ -151,13 +167,9 @@ export class SyncService {
       onRefused: (collection, id) => this.refused.add(`${collection}:${id}`),
     });
     this.queue = queue;
-    this.replication = replicateWorkspace(db, {
-      graphqlHttpUrl: this.config.graphqlHttpUrl,
-      graphqlWsUrl: this.config.graphqlWsUrl,
-      workspaceId: this.workspace.activeId(),
-      fetch: this.transport.fetch,
-      connectionParams: () => this.auth.connectionParams(),
-    });
+    const recovered = new RecoveredWorkStore(db.recovered);
+    this.recoveredStore = recovered;
+    this.replication = replicateWorkspace(db, this.replicationOptions(this.workspace.activeId()));
     // A new sign-in after the server ended the session lets the held sync go again.
     this.auth.manager.changes().subscribe((session) => {
       if (session?.refreshToken) this.gate.release();
@@ -166,8 +178,19 @@ export class SyncService {
       this.pullRun.clear();
       this.progressState.set(null);
     });
+    // The server refused the person in this workspace: find out whether they lost access.
+    this.gate.changes().pipe(
+      distinctUntilChanged((a, b) => a.heldReason === b.heldReason && a.online === b.online),
+      filter((state) => state.heldReason === NO_ACCESS && state.online),
+      exhaustMap(() => this.checkAccess()),
+    ).subscribe();
+    // Removed from a workspace this device is not in right now: its data leaves too.
+    this.workspace.dropped$.pipe(
+      concatMap((dropped) => dropped.filter((w) => w.id !== this.workspace.activeId())),
+      concatMap((w) => this.dropWorkspace(w, () => forgetWorkspaceReplication(db, this.replicationOptions(w.id)))),
+    ).subscribe();
     this.gate.setOnline(this.connectivity.isOnline());
-    this.ready$.next({ replication: this.replication, queue });
+    this.ready$.next({ replication: this.replication, queue, recovered });
     this.verifyIfAwayLong();
   }
 
@@ -223,6 +246,88 @@ export class SyncService {
     }
   }
 
+  /**
+   * Sync was refused with FORBIDDEN: asks the server for the person's workspaces. Only if
+   * the active one is really gone do they leave it; a refusal for another reason, or no
+   * answer (offline, server busy), changes nothing, and the next change of the held
+   * gate (back online) asks again.
+   */
+  private async checkAccess(): Promise<void> {
+    const workspaceId = this.workspace.activeId();
+    const name = this.workspace.active()?.name ?? 'this workspace';
+    let workspaces: readonly WorkspaceInfo[];
+    try {
+      workspaces = await this.workspace.refresh();
+    } catch {
+      return;
+    }
+    if (hasLostAccess(workspaceId, workspaces)) await this.leaveLostWorkspace({ id: workspaceId, name }, workspaces);
+  }
+
+  /**
+   * The person lost access to `workspace`. In this order, so that a crash at any step
+   * loses nothing and running again finishes the job: their pending changes of it are
+   * kept as recovered work, then leave the outbox; the workspace's replication stops and
+   * forgets its checkpoints; its documents leave the device (`purge-workspace.ts`); the
+   * app restarts on another of their workspaces with a message saying what happened.
+   */
+  private async leaveLostWorkspace(workspace: { id: string; name: string }, workspaces: readonly WorkspaceInfo[]): Promise<void> {
+    const replication = this.replication;
+    if (!replication) return;
+    await this.dropWorkspace(workspace, () => replication.remove());
+    const next = fallbackWorkspace(workspaces, DEFAULT_WORKSPACE_ID);
+    if (next) this.workspace.switchTo(next.id);
+  }
+
+  /** Recovered work kept, outbox entries gone, replication forgotten (`stopReplication`), documents purged, person told. */
+  private async dropWorkspace(workspace: { id: string; name: string }, stopReplication: () => Promise<void>): Promise<void> {
+    const { queue, recoveredStore } = this;
+    if (!queue || !recoveredStore) return;
+    const recovered = await recoverPending(await queue.all(), (collection, id) => this.localVersion(collection, id), workspace, Date.now());
+    await recoveredStore.keep(recovered);
+    for (const record of recovered) await queue.forget(record.entry.collection, record.entry.docId);
+    await stopReplication();
+    await purgeWorkspace(this.database.db, workspace.id);
+    const message = lostAccessMessage(workspace.name, recovered.length);
+    localStorage.setItem(this.noticeKey(), message);
+    this.noticeState.set(message);
+  }
+
+  private replicationOptions(workspaceId: string): ReplicationOptions {
+    return {
+      graphqlHttpUrl: this.config.graphqlHttpUrl,
+      graphqlWsUrl: this.config.graphqlWsUrl,
+      workspaceId,
+      fetch: this.transport!.fetch,
+      connectionParams: () => this.auth.connectionParams(),
+    };
+  }
+
+  dismissLostAccessNotice(): void {
+    localStorage.removeItem(this.noticeKey());
+    this.noticeState.set(null);
+  }
+
+  /** Recovered work as a JSON document (all of it, or one workspace's). */
+  exportRecovered(workspaceId?: string): string {
+    return exportRecovered(this.recovered().filter((r) => workspaceId === undefined || r.workspaceId === workspaceId), new Date());
+  }
+
+  /** The person discarded a lost workspace's recovered work, knowingly. */
+  async discardRecovered(workspaceId: string): Promise<void> {
+    await this.recoveredStore?.discard(this.recovered().filter((r) => r.workspaceId === workspaceId).map((r) => r.key));
+  }
+
+  private noticeKey(): string {
+    return `${LOST_ACCESS_KEY}.${this.auth.session()?.userId ?? 'nobody'}`;
+  }
+
+  /** The record as stored on this device, tombstones included (a pending delete has a version too). */
+  private async localVersion(collection: CollectionName, docId: string): Promise<Record<string, unknown> | null> {
+    const [stored] = await this.database.db[collection].storageInstance.findDocumentsById([docId], true);
+    return stored ? toWireDocument(stored as unknown as Record<string, unknown>) : null;
+  }
+
   /** Try everything now: skip the backoff wait and resend records held back after failing alone. */
   async retryNow(): Promise<void> {
     this.gate.open();
@@ -233,12 +338,9 @@ export class SyncService {
 
   /** Every pending change with its local version, as a JSON document for the person to keep. */
   async exportPending(): Promise<string> {
-    const db = this.database.db;
     const entries = this.entries();
     const records = await Promise.all(entries.map(async (entry) => {
-      // Read from storage with tombstones included: a pending delete is exported too.
-      const [stored] = await db[entry.collection].storageInstance.findDocumentsById([entry.docId], true);
-      const localVersion = stored ? toWireDocument(stored as unknown as Record<string, unknown>) : entry.parked?.newDocumentState ?? null;
+      const localVersion = (await this.localVersion(entry.collection, entry.docId)) ?? entry.parked?.newDocumentState ?? null;
       return { ...entry, localVersion };
     }));
     return JSON.stringify({ exportedAt: new Date().toISOString(), workspaceId: this.workspace.activeId(), records }, null, 2);

@@ -1,4 +1,5 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import { Subject } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { AuthService } from '../auth/auth-service';
 import { SYNC_HEADERS } from '../sync/replication';
@@ -24,6 +25,7 @@ export class WorkspaceContext {
   private readonly config = inject(APP_CONFIG);
   private readonly userId = this.auth.session()?.userId ?? 'nobody';
   private readonly listState = signal<readonly WorkspaceInfo[]>(this.readList());
+  private readonly droppedSubject = new Subject<readonly WorkspaceInfo[]>();
 
   /** The workspace the app shows and syncs. */
   readonly activeId = signal<string>(localStorage.getItem(this.key('active')) ?? DEFAULT_WORKSPACE_ID).asReadonly();
@@ -32,12 +34,16 @@ export class WorkspaceContext {
   /** Viewers read everything and change nothing (the server refuses their writes too). */
   readonly canEdit = computed(() => this.active()?.role !== 'viewer');
   readonly isOwner = computed(() => this.active()?.role === 'owner');
+  /** Workspaces of the cached list the server no longer counts the person in, on each refresh that finds some. */
+  readonly dropped$ = this.droppedSubject.asObservable();
 
   /** Fetches the person's workspaces; keeps the cached list when offline. */
   async refresh(): Promise<readonly WorkspaceInfo[]> {
     const data = await this.call<{ myWorkspaces: WorkspaceInfo[] }>('{ myWorkspaces { id name role } }');
+    const dropped = this.listState().filter((w) => !data.myWorkspaces.some((mine) => mine.id === w.id));
     this.listState.set(data.myWorkspaces);
     localStorage.setItem(this.key('list'), JSON.stringify(data.myWorkspaces));
+    if (dropped.length > 0) this.droppedSubject.next(dropped);
     return data.myWorkspaces;
   }
 
