@@ -2,7 +2,7 @@
  * The local database: RxDB on Dexie (IndexedDB). It is the app's source of truth;
  * the server is reached only through replication (`../sync/replication.ts`).
  */
-import { createRxDatabase, type RxCollection, type RxDatabase } from 'rxdb';
+import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { commentSchema, listSchema, rxSchemaOf, taskSchema, type CollectionName, type CommentDoc, type ListDoc, type TaskDoc } from '../../shared/collections';
 import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener } from '../sync/conflict-handler';
@@ -32,11 +32,19 @@ export interface DatabaseListeners {
 
 export type FieldbookDatabase = RxDatabase<FieldbookCollections>;
 
-export async function createFieldbookDatabase(name: string, listeners: DatabaseListeners = {}): Promise<FieldbookDatabase> {
+/**
+ * Opens the database. `storage` is Dexie (IndexedDB) in the app; Node-run harnesses pass
+ * RxDB's memory storage, so the same collections, hooks and conflict handler run there.
+ */
+export async function createFieldbookDatabase(
+  name: string,
+  listeners: DatabaseListeners = {},
+  storage: RxStorage<unknown, unknown> = getRxStorageDexie(),
+): Promise<FieldbookDatabase> {
   const { onReview, onLocalWrite, takeRefused } = listeners;
   const db = await createRxDatabase<FieldbookCollections>({
     name,
-    storage: getRxStorageDexie(),
+    storage,
     multiInstance: true,
     eventReduce: true,
     closeDuplicates: true,
