@@ -5,7 +5,7 @@
 import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { commentSchema, listSchema, rxSchemaOf, taskSchema, type CollectionName, type CommentDoc, type ListDoc, type TaskDoc } from '../../shared/collections';
-import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener } from '../sync/conflict-handler';
+import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener, type ConflictResolvedListener } from '../sync/conflict-handler';
 import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
 import type { LocalWrite } from '../sync/queue/outbox-entry';
 
@@ -28,6 +28,8 @@ export interface DatabaseListeners {
   readonly onLocalWrite?: (write: LocalWrite) => void;
   /** Records the server refused, answered with its current state (see the conflict handler). */
   readonly takeRefused?: RefusalCheck;
+  /** How each conflict was resolved (the outbox entry follows the record's new revision). */
+  readonly onResolved?: ConflictResolvedListener;
 }
 
 export type FieldbookDatabase = RxDatabase<FieldbookCollections>;
@@ -41,7 +43,7 @@ export async function createFieldbookDatabase(
   listeners: DatabaseListeners = {},
   storage: RxStorage<unknown, unknown> = getRxStorageDexie(),
 ): Promise<FieldbookDatabase> {
-  const { onReview, onLocalWrite, takeRefused } = listeners;
+  const { onReview, onLocalWrite, takeRefused, onResolved } = listeners;
   const db = await createRxDatabase<FieldbookCollections>({
     name,
     storage,
@@ -50,9 +52,9 @@ export async function createFieldbookDatabase(
     closeDuplicates: true,
   });
   await db.addCollections({
-    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview, takeRefused) },
-    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview, takeRefused) },
-    comments: { schema: rxSchemaOf(commentSchema), conflictHandler: revisionAwareConflictHandler<CommentDoc>('comments', onReview, takeRefused) },
+    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview, takeRefused, onResolved) },
+    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview, takeRefused, onResolved) },
+    comments: { schema: rxSchemaOf(commentSchema), conflictHandler: revisionAwareConflictHandler<CommentDoc>('comments', onReview, takeRefused, onResolved) },
     outbox: { schema: outboxSchema },
   });
   // Every local change proposes the next revision (see the contract in shared/collections.ts).
