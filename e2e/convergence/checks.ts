@@ -3,8 +3,9 @@
  * settled or holding only records that need the person):
  *
  * - no lost acknowledged write: the last value each client wrote to each field is in an
- *   accepted revision by that client on the server, or the record sits visibly in that
- *   client's outbox as needs review or rejected;
+ *   accepted revision by that client on the server, or is the server's current value
+ *   (another client made the same change first, so the merge had nothing left to push),
+ *   or the record sits visibly in that client's outbox as needs review or rejected;
  * - convergence: every client's documents equal the server's (records the client holds
  *   for review or as rejected aside);
  * - no resurrected delete: a document deleted on the server is deleted everywhere (no
@@ -85,7 +86,7 @@ export function unexpectedDocuments(clients: readonly ClientSnapshot[], server: 
  * Lost writes: for each client, document and field, the last value it wrote must be in
  * an accepted revision by that client (or the record is held visibly in its outbox).
  */
-export async function lostWrites(client: ClientSnapshot, history: HistoryReader): Promise<string[]> {
+export async function lostWrites(client: ClientSnapshot, history: HistoryReader, server: ServerDocuments): Promise<string[]> {
   const held = new Set(client.entries.filter((e) => HELD_STATES.has(e.state)).map((e) => e.key));
   const last = new Map<string, { collection: CollectionName; id: string; fields: Map<string, unknown>; deleted: boolean }>();
   for (const write of client.writes) {
@@ -104,7 +105,9 @@ export async function lostWrites(client: ClientSnapshot, history: HistoryReader)
       if (!revisions.some((r) => r.deleted)) problems.push(`${client.name}'s delete of ${key} is not on the server and not held`);
       continue;
     }
+    const current = server[written.collection].get(written.id);
     for (const [field, value] of written.fields) {
+      if (current && asText(current[field]) === asText(value)) continue;
       if (!mine.some((r) => r.fields.get(field) === asText(value))) {
         problems.push(`${client.name}'s ${field}=${JSON.stringify(value)} on ${key} is in no accepted revision of theirs and not held`);
       }

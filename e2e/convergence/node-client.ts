@@ -45,6 +45,9 @@ export class NodeClient {
   readonly violations: string[] = [];
   private online = true;
   private readonly checkpoints = new Map<string, number>();
+  /** What happened to each record (`collection:id`): pushes, answers, outbox states; printed when a check fails. */
+  private readonly trails = new Map<string, string[]>();
+  private readonly started = Date.now();
   /** The highest revision the server has sent, per `collection:id`. */
   private readonly confirmed = new Map<string, number>();
 
@@ -67,6 +70,7 @@ export class NodeClient {
         void queue?.needsReview(collection, id, reason, { reasons: review, ...versions });
       },
       takeRefused: (collection, id) => refused.delete(`${collection}:${id}`),
+      onResolved: (collection, id, pushed, resolution) => void queue?.conflictResolved(collection, id, pushed, resolution),
     }, getRxStorageMemory());
     queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
     const gate = new RetryGate(systemClock, true, Math.random, SOAK_BACKOFF);
@@ -77,9 +81,14 @@ export class NodeClient {
         const request = new Request(input, init);
         request.headers.set('authorization', authorization);
         client?.observeRequest(await request.clone().text());
-        const response = await fetch(request);
-        client?.observeAnswer(await response.clone().text());
-        return response;
+        try {
+          const response = await fetch(request);
+          client?.observeAnswer(await response.clone().text());
+          return response;
+        } catch (error) {
+          client?.note(`request failed: ${String(error)}`);
+          throw error;
+        }
       },
       endpoint: `${proxyUrl}/graphql`,
       headers: { ...SYNC_HEADERS, authorization },
@@ -99,6 +108,7 @@ export class NodeClient {
     });
     client = new NodeClient(identity, db, queue, gate, replication, proxy);
     client.watchRevisions();
+    client.watchOutbox();
     return client;
   }
 
@@ -135,15 +145,41 @@ export class NodeClient {
     return result.documents.map((d) => toWireDocument(d as unknown as Record<string, unknown>) as WireDocument);
   }
 
+  /** The trail of one record, one event a line. */
+  trail(key: string): string[] {
+    return this.trails.get(key) ?? [];
+  }
+
   async close(): Promise<void> {
     await this.replication.cancel();
     await this.db.close();
   }
 
+  private note(event: string, key?: string): void {
+    const line = `+${Date.now() - this.started}ms ${event}`;
+    const keys = key ? [key] : [...this.inPush];
+    for (const k of keys) {
+      const trail = this.trails.get(k) ?? [];
+      trail.push(line);
+      this.trails.set(k, trail);
+    }
+  }
+
+  private inPush = new Set<string>();
+
   /** A pull's checkpoint per collection must never move back. */
   private observeRequest(body: string): void {
-    const parsed = JSON.parse(body) as { operationName?: string; variables?: { checkpoint?: { seq: number } | null } };
-    const operation = parsed.operationName ?? '';
+    const parsed = JSON.parse(body) as { operationName?: string; query?: string; variables?: { checkpoint?: { seq: number } | null; rows?: { assumedMasterState: WireDocument | null; newDocumentState: WireDocument }[] } };
+    const operation = parsed.operationName ?? /mutation\s+(\w+)/.exec(parsed.query ?? '')?.[1] ?? '';
+    if (operation.startsWith('Push')) {
+      const collection = COLLECTIONS.find((c) => operation === `Push${c.plural}`)?.name;
+      this.inPush = new Set();
+      for (const row of parsed.variables?.rows ?? []) {
+        const key = `${collection}:${row.newDocumentState.id}`;
+        this.inPush.add(key);
+        this.note(`push rev ${row.newDocumentState.revision} on ${row.assumedMasterState?.revision ?? 'none'} ${JSON.stringify(row.newDocumentState)}`, key);
+      }
+    }
     if (!/^Pull[A-Z]\w*$/.test(operation) || operation.endsWith('Bucket')) return;
     const seq = parsed.variables?.checkpoint?.seq;
     if (seq === undefined) return;
@@ -158,8 +194,13 @@ export class NodeClient {
     for (const [field, batch] of Object.entries(parsed.data ?? {})) {
       const collection = COLLECTIONS.find((c) => field.endsWith(c.plural))?.name;
       if (!collection || !batch) continue;
+      const rejections = (batch as { rejections?: { id: string; code: string }[] }).rejections ?? [];
+      for (const r of rejections) this.note(`rejected ${r.code}`, `${collection}:${r.id}`);
+      for (const doc of batch.conflicts ?? []) this.note(`conflict: server has rev ${doc.revision} ${JSON.stringify(doc)}`, `${collection}:${doc.id}`);
+      if (field.startsWith('push')) for (const key of this.inPush) this.note('push answered', key);
       for (const doc of [...(batch.documents ?? []), ...(batch.conflicts ?? []), ...(batch.refused ?? [])]) {
         const key = `${collection}:${doc.id}`;
+        if (field.startsWith('pull')) this.note(`pulled rev ${doc.revision}${doc.deleted ? ' (deleted)' : ''}`, key);
         const before = this.confirmed.get(key) ?? 0;
         if (doc.revision < before && field.startsWith('pull')) {
           this.violations.push(`${this.identity.name}: the server sent ${key} at revision ${doc.revision} after ${before}`);
@@ -167,6 +208,25 @@ export class NodeClient {
         this.confirmed.set(key, Math.max(before, doc.revision));
       }
     }
+  }
+
+  private watchOutbox(): void {
+    const last = new Map<string, string>();
+    this.queue.entries$.subscribe((entries) => {
+      const seen = new Set<string>();
+      for (const e of entries) {
+        seen.add(e.key);
+        const state = `${e.state} local ${e.localRevision} server ${e.serverRevision} ${e.lastError ?? ''}`;
+        if (last.get(e.key) !== state) this.note(`outbox: ${state}`, e.key);
+        last.set(e.key, state);
+      }
+      for (const key of last.keys()) {
+        if (!seen.has(key)) {
+          this.note('outbox: settled', key);
+          last.delete(key);
+        }
+      }
+    });
   }
 
   /** No local document falls below a revision the server confirmed. */
@@ -180,4 +240,17 @@ export class NodeClient {
       });
     }
   }
+}
+
+/**
+ * graphql-ws keeps a promise per connected socket that rejects with the socket's error
+ * event when it errors; when no operation is awaiting it at that moment (a cut socket,
+ * a crashed server), nothing handles it. Browsers only log such a rejection; Node ends
+ * the process. This lets exactly those through and keeps every other rejection fatal.
+ */
+export function tolerateWebSocketErrorEvents(): void {
+  process.on('unhandledRejection', (reason) => {
+    if (reason && typeof reason === 'object' && reason.constructor?.name === 'ErrorEvent') return;
+    throw reason;
+  });
 }

@@ -166,14 +166,14 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
     const convergenceMs = converged ? Date.now() - quiesceStart : null;
 
     const failures: string[] = [];
-    if (!converged) failures.push(...lastProblems.map((p) => `not converged after ${options.convergenceTimeoutMs ?? 60_000} ms: ${p}`));
+    if (!converged) failures.push(...lastProblems.map((p) => `not converged after ${options.convergenceTimeoutMs ?? 60_000} ms: ${p}${trailOf(clients, p)}`));
     const serverState = server$ ?? (await serverDocuments(url, WORKSPACE, ownerToken));
     const history = historyReader(url, WORKSPACE, ownerToken);
     const lost = [
-      ...(await Promise.all(snapshots.map((s) => lostWrites(s, history)))).flat(),
+      ...(await Promise.all(snapshots.map((s) => lostWrites(s, history, serverState)))).flat(),
       ...(await Promise.all(extras.map((e) => e.lostWrites(serverState)))).flat(),
     ];
-    failures.push(...lost.map((l) => `lost write: ${l}`));
+    failures.push(...lost.map((l) => `lost write: ${l}${trailOf(clients, l)}`));
     failures.push(...resurrected(snapshots, serverState).map((r) => `resurrected: ${r}`));
     if (extras.length === 0) failures.push(...unexpectedDocuments(snapshots, serverState, new Set()).map((d) => `duplicate: ${d}`));
     failures.push(...clients.flatMap((c) => c.violations));
@@ -191,6 +191,14 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The trail of the record a failure names, on the client it names, indented under it. */
+function trailOf(clients: readonly NodeClient[], failure: string): string {
+  const key = /\b(lists|tasks|comments):[0-9a-f-]{36}/.exec(failure)?.[0];
+  const client = clients.find((c) => new RegExp(`\\b${c.identity.name}\\b`).test(failure));
+  if (!key || !client) return '';
+  return client.trail(key).map((line) => `\n      ${line}`).join('');
 }
 
 async function snapshot(client: NodeClient, writes: readonly LoggedWrite[]): Promise<ClientSnapshot> {

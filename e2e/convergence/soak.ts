@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS } from './chaos-proxy';
+import { tolerateWebSocketErrorEvents } from './node-client';
 import { runSeed, type SeedResult } from './run-seed';
 
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ const { values } = parseArgs({
 });
 
 async function main(): Promise<void> {
+  tolerateWebSocketErrorEvents();
   const seeds = values.seed ? [Number(values.seed)] : Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
   const results: SeedResult[] = [];
   for (const seed of seeds) {
