@@ -114,7 +114,10 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
       writes.get('n0')!.push(write!);
     }
     await Promise.all(clients.map((c) => waitForCondition('the shared lists on every client', async () => (await c.db.lists.find().exec()).length >= 2, 30_000)));
-    extras.push(...(await options.extraClients?.({ serverUrl: url, rng: rng.fork(), onPushInFlight }) ?? []));
+    // Drawn whether or not there are extra clients, so the Node clients' scripts of a seed
+    // are the same with and without them (`npm run soak -- --seed N` replays them).
+    const extrasRng = rng.fork();
+    extras.push(...(await options.extraClients?.({ serverUrl: url, rng: extrasRng, onPushInFlight }) ?? []));
     clients.forEach((c) => c.proxy.setChaos(true));
 
     let performed = 0;
