@@ -6,7 +6,7 @@
  * sees: the list's task titles against the server's, the sync indicator, the Sync page.
  */
 import type { Browser } from 'playwright-core';
-import { addComment, createTask, deleteTask, editTask, openSyncPage, outboxRows, backToTasks, selectList, syncPhase, taskTitles } from '../app-driver';
+import { addComment, backToTasks, createTask, deleteTask, editTask, openSyncPage, outboxRows, selectList, syncPhase, taskTitles } from '../app-driver';
 import { DEFAULT_WORKSPACE_ID, TASK_STATUSES } from '../../src/shared/collections';
 import { graphql, observerToken, openDevice, type Device } from '../harness';
 import { ChaosProxy, type FaultRates } from './chaos-proxy';
@@ -25,6 +25,7 @@ export interface BrowserRun {
 }
 
 export async function openBrowserClient(browser: Browser, name: string, listName: string, run: BrowserRun): Promise<ExtraClient> {
+  const script = run.rng.fork();
   const proxy = new ChaosProxy(new URL(run.serverUrl), run.rng.fork(), BROWSER_RATES, run.onPushInFlight);
   proxy.setChaos(false);
   const proxyUrl = await proxy.start();
@@ -33,21 +34,26 @@ export async function openBrowserClient(browser: Browser, name: string, listName
   const { members } = await graphql<{ members: { userId: string; email: string }[] }>(run.serverUrl,
     'query($w: ID!) { members(workspaceId: $w) { userId email } }', { w: DEFAULT_WORKSPACE_ID });
   const userId = members.find((m) => m.email === device.user.email)!.userId;
-  return new BrowserClient(name, device, proxy, run, listName, userId);
+  // By id from here on: other clients rename lists.
+  const { lists } = await graphql<{ lists: { nodes: { id: string; name: string }[] } }>(run.serverUrl,
+    'query($w: ID!) { lists(workspaceId: $w) { nodes { id name } } }', { w: DEFAULT_WORKSPACE_ID });
+  const listId = lists.nodes.find((l) => l.name === listName)!.id;
+  return new BrowserClient(name, device, proxy, run, script, listId, userId);
 }
 
 class BrowserClient implements ExtraClient {
   /** The last title this device gave each task it created or renamed, and whether it deleted it. */
   private readonly titles = new Map<string, { deleted: boolean }>();
   private serial = 0;
-  private listId: string | undefined;
 
   constructor(
     private readonly name: string,
     private readonly device: Device,
     private readonly proxy: ChaosProxy,
     private readonly run: BrowserRun,
-    private readonly listName: string,
+    /** This device's own stream of choices. */
+    private readonly rng: Prng,
+    private readonly listId: string,
     private readonly userId: string,
   ) {}
 
@@ -57,7 +63,7 @@ class BrowserClient implements ExtraClient {
 
   async act(operations: number): Promise<number> {
     const { page, context } = this.device;
-    const rng = this.run.rng;
+    const rng = this.rng;
     this.proxy.setChaos(true);
     let done = 0;
     let offline = false;
@@ -67,6 +73,8 @@ class BrowserClient implements ExtraClient {
         await context.setOffline(offline);
       }
       if (rng.chance(0.05)) this.proxy.cutWebSockets();
+      // An owner archived the list: nothing can be added or changed in it until unarchived.
+      if (await page.getByTestId('list-archived-note').isVisible()) continue;
       const visible = await taskTitles(page);
       const stamp = `${this.name}-${(this.serial += 1)}`;
       const roll = rng.next();
@@ -82,6 +90,8 @@ class BrowserClient implements ExtraClient {
             await editTask(page, target, { title });
             // Read-your-writes: the list shows the new title at once.
             await page.getByTestId('task-title').filter({ hasText: title }).first().waitFor({ timeout: 5_000 });
+            // The old title is superseded by this device's own later write.
+            this.titles.delete(target);
             this.titles.set(title, { deleted: false });
           } else {
             await editTask(page, target, { notes: `Notes ${stamp}`, status: rng.pick(TASK_STATUSES) });
@@ -113,14 +123,17 @@ class BrowserClient implements ExtraClient {
   async divergence(server: ServerDocuments): Promise<string[]> {
     const phase = await syncPhase(this.device.page);
     if (phase !== 'synced') return [`${this.name} sync indicator is ${phase}`];
-    this.listId ??= [...server.lists.values()].find((l) => l['name'] === this.listName)?.id;
-    const expected = [...server.tasks.values()].filter((t) => !t.deleted && t['listId'] === this.listId).map((t) => String(t['title'])).sort();
-    const shown = (await taskTitles(this.device.page)).sort();
-    if (JSON.stringify(expected) === JSON.stringify(shown)) return [];
+    const expected = [...server.tasks.values()].filter((t) => !t.deleted && t['listId'] === this.listId).map((t) => String(t['title']));
+    // The list scrolls virtually: the count covers every task, the titles those rendered.
+    const count = ((await this.device.page.getByTestId('task-count').textContent()) ?? '').trim();
+    const total = Number(/(\d+) total/.exec(count)?.[1]);
+    const shown = await taskTitles(this.device.page);
+    const extra = shown.filter((t) => !expected.includes(t));
+    if (total === expected.length && extra.length === 0) return [];
     const held = await this.heldLabels();
-    const missing = expected.filter((t) => !shown.includes(t) && !held.has(t));
-    const extra = shown.filter((t) => !expected.includes(t) && !held.has(t));
-    return [...missing.map((t) => `${this.name} does not show "${t}"`), ...extra.map((t) => `${this.name} shows "${t}", not on the server`)];
+    const unheld = extra.filter((t) => !held.has(t));
+    if (unheld.length === 0 && Math.abs(total - expected.length) <= held.size) return [];
+    return [`${this.name} shows ${total} tasks (${unheld.map((t) => `"${t}"`).join(', ') || 'all on the server'}), the server has ${expected.length}`];
   }
 
   async lostWrites(server: ServerDocuments): Promise<string[]> {
@@ -135,7 +148,7 @@ class BrowserClient implements ExtraClient {
         const history = await serverHistory(this.run.serverUrl, DEFAULT_WORKSPACE_ID, 'tasks', task.id, token);
         found = history.some((r) => r.updatedBy === this.userId && r.fields.get('title') === title);
       }
-      if (!found) problems.push(`${this.name}'s task "${title}" is not on the server and not held`);
+      if (!found) problems.push(`${this.name}'s task "${title}" is not on the server and not held; on the device: ${await this.storedRecords(title)}`);
     }
     return problems;
   }
@@ -145,13 +158,29 @@ class BrowserClient implements ExtraClient {
     await this.proxy.stop();
   }
 
+  /** Every IndexedDB record on the device that mentions `text` (what a failure report needs to show). */
+  private storedRecords(text: string): Promise<string> {
+    return this.device.page.evaluate(`(async () => {
+      const found = [];
+      for (const info of await indexedDB.databases()) {
+        const db = await new Promise((resolve, reject) => { const r = indexedDB.open(info.name); r.onsuccess = () => resolve(r.result); r.onerror = reject; });
+        for (const store of Array.from(db.objectStoreNames)) {
+          const all = await new Promise((resolve) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => resolve(r.result); r.onerror = () => resolve([]); });
+          for (const record of all) { const json = JSON.stringify(record); if (json.includes(${JSON.stringify(text)})) found.push(info.name + '/' + store + ': ' + json.slice(0, 600)); }
+        }
+        db.close();
+      }
+      return found.join(' | ') || 'nothing';
+    })()`);
+  }
+
   /** Records the Sync page lists as needing review or rejected: held visibly for the person. */
   private async heldLabels(): Promise<Set<string>> {
     const page = this.device.page;
     await openSyncPage(page);
     const rows = await outboxRows(page);
+    // Back on the tasks page, the app shows the list selected before.
     await backToTasks(page);
-    await selectList(page, this.listName);
     return new Set(rows.filter((r) => HELD_STATES.has(r.state as never)).map((r) => r.label));
   }
 }

@@ -57,6 +57,8 @@ export interface SeedResult {
   readonly convergenceMs: number | null;
   /** Every failed check, one line each. */
   readonly failures: string[];
+  /** Milliseconds spent per phase: setup (server, clients, shared lists), operations, quiesce and checks. */
+  readonly phases: Readonly<Record<'setup' | 'operations' | 'checks', number>>;
 }
 
 const WORKSPACE = DEFAULT_WORKSPACE_ID;
@@ -69,6 +71,7 @@ export const MAX_NODE_CLIENTS = 3;
 
 export async function runSeed(options: RunOptions): Promise<SeedResult> {
   const rng = new Prng(options.seed);
+  const startedAt = Date.now();
   const clientCount = options.nodeClients ?? MAX_NODE_CLIENTS;
   if (clientCount > MAX_NODE_CLIENTS) throw new RangeError(`at most ${MAX_NODE_CLIENTS} Node clients per process (RxDB's open-collection limit)`);
   const operations = options.operationsPerClient ?? 30;
@@ -98,16 +101,17 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
   };
 
   try {
-    for (let i = 0; i < clientCount; i += 1) {
+    const proxyRngs = Array.from({ length: clientCount }, () => rng.fork());
+    clients.push(...(await Promise.all(proxyRngs.map(async (proxyRng, i) => {
       const user = await signUpUser(url);
       const role = i === 0 ? 'owner' : 'member';
       if (role === 'owner') await setRole(url, user.email, 'owner');
-      const proxy = new ChaosProxy(new URL(url), rng.fork(), options.rates ?? DEFAULT_RATES, onPushInFlight);
+      const proxy = new ChaosProxy(new URL(url), proxyRng, options.rates ?? DEFAULT_RATES, onPushInFlight);
       proxy.setChaos(false);
       const proxyUrl = await proxy.start();
-      clients.push(await NodeClient.open({ name: `n${i}`, userId: user.id, accessToken: user.accessToken, role }, proxy, proxyUrl, WORKSPACE));
-      writes.set(`n${i}`, []);
-    }
+      return NodeClient.open({ name: `n${i}`, userId: user.id, accessToken: user.accessToken, role }, proxy, proxyUrl, WORKSPACE);
+    }))));
+    clients.forEach((c) => writes.set(c.identity.name, []));
     // A starting point everyone shares: two lists made by the owner, synced before the chaos.
     for (let i = 0; i < 2; i += 1) {
       const write = await performOperation(clients[0]!, 'createList', rng, -i - 1, WORKSPACE);
@@ -119,6 +123,7 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
     const extrasRng = rng.fork();
     extras.push(...(await options.extraClients?.({ serverUrl: url, rng: extrasRng, onPushInFlight }) ?? []));
     clients.forEach((c) => c.proxy.setChaos(true));
+    const operationsAt = Date.now();
 
     let performed = 0;
     const scripts = clients.map(async (client, index) => {
@@ -183,7 +188,8 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
 
     for (const c of clients) addFaults(faults, c.proxy.faults);
     for (const e of extras) addFaults(faults, e.faults);
-    return { seed: options.seed, operations: performed, faults, writesLost: lost.length, convergenceMs, failures };
+    const phases = { setup: operationsAt - startedAt, operations: quiesceStart - operationsAt, checks: Date.now() - quiesceStart };
+    return { seed: options.seed, operations: performed, faults, writesLost: lost.length, convergenceMs, failures, phases };
   } finally {
     await Promise.all(extras.map((e) => e.close().catch(() => undefined)));
     await Promise.all(clients.map(async (c) => {
