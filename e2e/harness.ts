@@ -51,6 +51,8 @@ export interface RunningServer {
   readonly dataDir: string;
   /** Graceful stop (SIGTERM), waiting for the process to exit. */
   stop(): Promise<void>;
+  /** Crash (SIGKILL): no shutdown at all, in-flight requests are cut. */
+  kill(): Promise<void>;
   /** Stop and delete the data folder. */
   dispose(): Promise<void>;
 }
@@ -72,7 +74,7 @@ export async function startServer(options: { dataDir?: string; port?: number; en
   try {
     await waitFor(`the server on ${url}`, async () => {
       if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-      const res = await fetch(`${url}/`).catch(() => undefined);
+      const res = await fetch(`${url}/ready`).catch(() => undefined);
       return res?.ok;
     }, 90_000);
   } catch (error) {
@@ -89,6 +91,10 @@ export async function startServer(options: { dataDir?: string; port?: number; en
     url,
     dataDir,
     stop,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     dispose: async () => {
       await stop();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });

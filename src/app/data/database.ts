@@ -2,10 +2,10 @@
  * The local database: RxDB on Dexie (IndexedDB). It is the app's source of truth;
  * the server is reached only through replication (`../sync/replication.ts`).
  */
-import { createRxDatabase, type RxCollection, type RxDatabase } from 'rxdb';
+import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { commentSchema, listSchema, rxSchemaOf, taskSchema, type CollectionName, type CommentDoc, type ListDoc, type TaskDoc } from '../../shared/collections';
-import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener } from '../sync/conflict-handler';
+import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener, type ConflictResolvedListener } from '../sync/conflict-handler';
 import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
 import type { LocalWrite } from '../sync/queue/outbox-entry';
 import { recoveredSchema, type RecoveredCollection } from './recovered-work-store';
@@ -31,23 +31,33 @@ export interface DatabaseListeners {
   readonly onLocalWrite?: (write: LocalWrite) => void;
   /** Records the server refused, answered with its current state (see the conflict handler). */
   readonly takeRefused?: RefusalCheck;
+  /** How each conflict was resolved (the outbox entry follows the record's new revision). */
+  readonly onResolved?: ConflictResolvedListener;
 }
 
 export type FieldbookDatabase = RxDatabase<FieldbookCollections>;
 
-export async function createFieldbookDatabase(name: string, listeners: DatabaseListeners = {}): Promise<FieldbookDatabase> {
-  const { onReview, onLocalWrite, takeRefused } = listeners;
+/**
+ * Opens the database. `storage` is Dexie (IndexedDB) in the app; Node-run harnesses pass
+ * RxDB's memory storage, so the same collections, hooks and conflict handler run there.
+ */
+export async function createFieldbookDatabase(
+  name: string,
+  listeners: DatabaseListeners = {},
+  storage: RxStorage<unknown, unknown> = getRxStorageDexie(),
+): Promise<FieldbookDatabase> {
+  const { onReview, onLocalWrite, takeRefused, onResolved } = listeners;
   const db = await createRxDatabase<FieldbookCollections>({
     name,
-    storage: getRxStorageDexie(),
+    storage,
     multiInstance: true,
     eventReduce: true,
     closeDuplicates: true,
   });
   await db.addCollections({
-    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview, takeRefused) },
-    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview, takeRefused) },
-    comments: { schema: rxSchemaOf(commentSchema), conflictHandler: revisionAwareConflictHandler<CommentDoc>('comments', onReview, takeRefused) },
+    lists: { schema: rxSchemaOf(listSchema), conflictHandler: revisionAwareConflictHandler<ListDoc>('lists', onReview, takeRefused, onResolved) },
+    tasks: { schema: rxSchemaOf(taskSchema), conflictHandler: revisionAwareConflictHandler<TaskDoc>('tasks', onReview, takeRefused, onResolved) },
+    comments: { schema: rxSchemaOf(commentSchema), conflictHandler: revisionAwareConflictHandler<CommentDoc>('comments', onReview, takeRefused, onResolved) },
     outbox: { schema: outboxSchema },
     recovered: { schema: recoveredSchema },
   });

@@ -52,4 +52,41 @@ describe('revisionAwareConflictHandler', () => {
     assert.equal(resolved, real);
     assert.deepEqual(reviews, ['t1:title']);
   });
+
+  it('reports a conflict that resolved to the server state with nothing to decide, so its outbox entry can settle', async () => {
+    const kept: string[] = [];
+    const reporting = revisionAwareConflictHandler<typeof task>('tasks', undefined, undefined, (_c, id, pushed, resolution) => kept.push(`${id}:${pushed}->${resolution.kind}@${resolution.revision}`));
+    // The same change made on both sides: nothing of the local edit is left to push.
+    const real = { ...task, revision: 4, status: 'done', notes: 'theirs too' };
+    const resolved = await reporting.resolve({
+      assumedMasterState: task,
+      newDocumentState: { ...task, revision: 3, status: 'done' },
+      realMasterState: real,
+    }, 'replication-resolve-conflict');
+    assert.equal(resolved, real);
+    assert.deepEqual(kept, ['t1:3->kept-server@4']);
+  });
+
+  it('reports a merge with its revision, the local version the outbox waits for now', async () => {
+    const seen: string[] = [];
+    const reporting = revisionAwareConflictHandler<typeof task>('tasks', undefined, undefined, (_c, id, pushed, resolution) => seen.push(`${id}:${pushed}->${resolution.kind}@${resolution.revision}`));
+    // Several offline edits (local revision 6) meet one remote edit (server revision 2).
+    await reporting.resolve({
+      assumedMasterState: { ...task, revision: 1 },
+      newDocumentState: { ...task, revision: 6, notes: 'mine' },
+      realMasterState: { ...task, revision: 2, status: 'done' },
+    }, 'replication-resolve-conflict');
+    assert.deepEqual(seen, ['t1:6->merged@3']);
+  });
+
+  it('does not report the server state as kept when fields wait for review', async () => {
+    const kept: string[] = [];
+    const reporting = revisionAwareConflictHandler<typeof task>('tasks', undefined, undefined, (_c, id, _p, resolution) => kept.push(`${id}:${resolution.kind}`));
+    await reporting.resolve({
+      assumedMasterState: task,
+      newDocumentState: { ...task, revision: 3, title: 'Mine' },
+      realMasterState: { ...task, revision: 3, title: 'Theirs' },
+    }, 'replication-resolve-conflict');
+    assert.deepEqual(kept, []);
+  });
 });

@@ -42,10 +42,29 @@ function toWire(doc: unknown): Revisioned & { deleted: boolean } {
  */
 export type RefusalCheck = (collection: CollectionName, id: string) => boolean;
 
+/**
+ * Told how a conflict of the pushed version `pushedRevision` was resolved, because the
+ * record's local revision changes without a local write (replication writes bypass the
+ * revision hook) and its outbox entry must follow:
+ * - `kept-server`: the record now equals the server's `revision` with nothing for the
+ *   person to decide (the same change made on both sides, a delete meeting a delete):
+ *   nothing is left to push, the entry settles (or it would show "syncing" forever);
+ * - `merged`: the merge at `revision` (the server's + 1) is the local version to push
+ *   now; the entry waits for that revision, not for the pushed one (or an accepted merge
+ *   would look older than the local version and stay "saved offline" forever).
+ */
+export type ConflictResolvedListener = (
+  collection: CollectionName,
+  id: string,
+  pushedRevision: number,
+  resolution: { readonly kind: 'kept-server' | 'merged'; readonly revision: number },
+) => void;
+
 export function revisionAwareConflictHandler<T>(
   collection: CollectionName,
   onReview: ReviewListener = () => undefined,
   takeRefused: RefusalCheck = () => false,
+  onResolved: ConflictResolvedListener = () => undefined,
 ): RxConflictHandler<T> {
   const handler: RxConflictHandler<Revisioned> = {
     isEqual(a, b, context) {
@@ -61,7 +80,12 @@ export function revisionAwareConflictHandler<T>(
       if (result.review.length > 0) {
         onReview(collection, String(mine['id']), result.review, { base: base ?? null, mine, theirs });
       }
-      if (result.takesTheirs) return input.realMasterState;
+      const id = String(mine['id']);
+      if (result.takesTheirs) {
+        if (result.review.length === 0) onResolved(collection, id, mine.revision, { kind: 'kept-server', revision: theirs.revision });
+        return input.realMasterState;
+      }
+      onResolved(collection, id, mine.revision, { kind: 'merged', revision: result.merged.revision });
       const { deleted, ...merged } = result.merged;
       return { ...merged, _deleted: deleted } as Revisioned & { _deleted: boolean };
     },

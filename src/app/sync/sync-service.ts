@@ -140,6 +140,7 @@ export class SyncService {
         void this.queue?.needsReview(collection, id, reason, { reasons: review, ...versions });
       },
       takeRefused: (collection, id) => this.refused.delete(`${collection}:${id}`),
+      onResolved: (collection, id, pushed, resolution) => void this.queue?.conflictResolved(collection, id, pushed, resolution),
     }, userId);
   }
 

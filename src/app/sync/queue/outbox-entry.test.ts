@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  onAccepted, onDecided, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
+  onAccepted, onDecided, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRebased, onRejected, onResolvedToServer, onRetryScheduled,
   type LocalWrite, type OutboxEntry,
 } from './outbox-entry';
 
@@ -122,5 +122,34 @@ describe('outbox entry transitions', () => {
     const next = onLocalWrite(decided, write({ revision: 2, isInsert: false }), 5);
     assert.equal(next.state, 'pending');
     assert.equal(next.review, null);
+  });
+
+  it('a push whose conflict resolved to the server state settles at the server revision', () => {
+    const edited = onPushStarted(onLocalWrite(onAccepted(created(), 1), write({ revision: 2, isInsert: false }), 5));
+    const settled = onResolvedToServer(edited, 2, 4);
+    assert.deepEqual([settled.state, settled.serverRevision], ['synced', 4]);
+  });
+
+  it('a conflict resolved to the server state leaves a newer local write, a refusal and a review waiting', () => {
+    const edited = onLocalWrite(onAccepted(created(), 1), write({ revision: 2, isInsert: false }), 5);
+    const newer = onLocalWrite(onPushStarted(edited), write({ revision: 3, isInsert: false }), 6);
+    assert.equal(onResolvedToServer(newer, 2, 4).state, 'pending');
+    const refused = onRejected(onPushStarted(edited), { code: 'FORBIDDEN', message: 'Only owners archive lists', fields: [] });
+    assert.equal(onResolvedToServer(refused, 2, 4).state, 'rejected');
+    const review = onNeedsReview(onPushStarted(edited), 'title changed on both sides');
+    assert.equal(onResolvedToServer(review, 2, 4).state, 'review');
+  });
+
+  it('a merge of several offline edits onto a newer server version settles when the merge is accepted', () => {
+    let entry = onAccepted(created(), 1);
+    for (const revision of [2, 3, 4, 5, 6]) entry = onLocalWrite(entry, write({ revision, isInsert: false }), revision);
+    const merged = onRebased(onPushStarted(entry), 6, 3);
+    assert.equal(merged.localRevision, 3);
+    assert.equal(onAccepted(merged, 3).state, 'synced');
+  });
+
+  it('a merge leaves a local write made after the pushed version to wait for', () => {
+    const entry = onLocalWrite(onPushStarted(onLocalWrite(onAccepted(created(), 1), write({ revision: 2, isInsert: false }), 2)), write({ revision: 3, isInsert: false }), 3);
+    assert.equal(onRebased(entry, 2, 5).localRevision, 3);
   });
 });

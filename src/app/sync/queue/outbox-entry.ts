@@ -141,6 +141,28 @@ export function onAccepted(entry: OutboxEntry, revision: number): OutboxEntry {
   };
 }
 
+/**
+ * A conflict resolved to the server's revision `serverRevision` with nothing left to push
+ * (see `ConflictResolvedListener`): the pushed version `pushedRevision` is settled. A
+ * newer local write still goes out; a refusal or a review keeps waiting for the person.
+ */
+export function onResolvedToServer(entry: OutboxEntry, pushedRevision: number, serverRevision: number): OutboxEntry {
+  if (entry.state === 'rejected' || entry.state === 'review' || entry.localRevision > pushedRevision) return entry;
+  return {
+    ...entry, state: 'synced', attempts: 0, lastError: null, nextRetryAt: null,
+    serverRevision, baseRevision: serverRevision, rejection: null, parked: null,
+  };
+}
+
+/**
+ * A conflict of the pushed version `pushedRevision` merged into `mergedRevision`: that is
+ * the local version now, the one whose acceptance settles the entry. A newer local write
+ * made meanwhile stays the one to wait for.
+ */
+export function onRebased(entry: OutboxEntry, pushedRevision: number, mergedRevision: number): OutboxEntry {
+  return entry.localRevision > pushedRevision ? entry : { ...entry, localRevision: mergedRevision };
+}
+
 /** A transient failure (network, 5xx, 429): tried again automatically at `nextRetryAt`. */
 export function onRetryScheduled(entry: OutboxEntry, attempts: number, error: string, nextRetryAt: number): OutboxEntry {
   return { ...entry, state: 'retrying', attempts, lastError: error, nextRetryAt };

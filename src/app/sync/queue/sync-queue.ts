@@ -11,7 +11,7 @@ import type { Observable } from 'rxjs';
 import type { CollectionName } from '../../../shared/collections';
 import type { Clock } from './clock';
 import {
-  entryKey, onAccepted, onDecided, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRejected, onRetryScheduled,
+  entryKey, onAccepted, onDecided, onFailed, onLocalWrite, onNeedsReview, onOffline, onPushStarted, onRebased, onRejected, onResolvedToServer, onRetryScheduled,
   type LocalWrite, type OutboxEntry, type ParkedRow, type RejectionInfo, type ReviewInfo,
 } from './outbox-entry';
 import type { OutboxStore } from './outbox-store';
@@ -73,6 +73,23 @@ export class SyncQueue {
         else next.push(after);
       }
       return [next, settled];
+    });
+  }
+
+  /**
+   * A conflict of the pushed version was resolved: to the server's state (the entry
+   * settles, see `onResolvedToServer`) or to a merge (the entry waits for the merge's
+   * revision, see `onRebased`).
+   */
+  conflictResolved(collection: CollectionName, docId: string, pushedRevision: number, resolution: { kind: 'kept-server' | 'merged'; revision: number }): Promise<void> {
+    const key = entryKey(collection, docId);
+    return this.update([key], (found) => {
+      const entry = found.get(key);
+      if (!entry) return [[]];
+      const after = resolution.kind === 'kept-server'
+        ? onResolvedToServer(entry, pushedRevision, resolution.revision)
+        : onRebased(entry, pushedRevision, resolution.revision);
+      return after.state === 'synced' ? [[], [key]] : [[after]];
     });
   }
 
