@@ -8,6 +8,7 @@ import { commentSchema, listSchema, rxSchemaOf, taskSchema, type CollectionName,
 import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener } from '../sync/conflict-handler';
 import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
 import type { LocalWrite } from '../sync/queue/outbox-entry';
+import { settleIncrementalWrites } from './settle-incremental-writes';
 
 export type ListCollection = RxCollection<ListDoc>;
 export type TaskCollection = RxCollection<TaskDoc>;
@@ -50,6 +51,7 @@ export async function createFieldbookDatabase(name: string, listeners: DatabaseL
   // Every local change proposes the next revision (see the contract in shared/collections.ts).
   // The hook runs for incrementalModify/Patch/Remove; replication writes bypass it.
   type Replicated = RxCollection<{ id: string; revision: number; title?: string; name?: string; body?: string; _deleted?: boolean }>;
+  Object.values(db.collections).forEach((collection) => settleIncrementalWrites(collection as RxCollection));
   for (const collection of [db.lists, db.tasks, db.comments] as unknown as Replicated[]) {
     collection.preSave((data, previous) => {
       data.revision = (previous as { revision: number }).revision + 1;

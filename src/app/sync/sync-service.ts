@@ -3,6 +3,8 @@ import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
+import { StorageHealth } from '../data/storage-health';
+import { isStorageFull } from '../data/storage-full';
 import { AuthService } from '../auth/auth-service';
 import type { CollectionName } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
@@ -56,6 +58,7 @@ export class SyncService {
   private readonly database = inject(DatabaseService);
   private readonly auth = inject(AuthService);
   private readonly workspace = inject(WorkspaceContext);
+  private readonly storage = inject(StorageHealth);
   private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
   private readonly lifecycle: AppLifecycle = capacitorLifecycle();
   private readonly gate = new RetryGate(systemClock, navigator.onLine);
@@ -116,7 +119,9 @@ export class SyncService {
   openDatabase(userId: string): Promise<unknown> {
     return this.database.open({
       onLocalWrite: (write) => {
-        if (this.queue) void this.queue.recordLocalWrite(write);
+        if (this.queue) this.queue.recordLocalWrite(write).catch((error: unknown) => {
+          if (!this.onStorageError(error)) throw error;
+        });
         else this.earlyWrites.push(write);
       },
       onReview: (collection, id, review, versions) => {
@@ -165,6 +170,14 @@ export class SyncService {
     this.replication.active$.pipe(filter((active) => !active)).subscribe(() => {
       this.pullRun.clear();
       this.progressState.set(null);
+    });
+    this.replication.error$.subscribe((error) => void this.onStorageError(error));
+    // Pulled documents refused for space were dropped by RxDB, and a later pull may have moved
+    // its checkpoint past them: once space returns, verify against the server's digests,
+    // which fetches exactly what is missing.
+    this.storage.recovered$.subscribe(() => {
+      this.replication?.reSync();
+      void this.verifyQuietly();
     });
     this.gate.setOnline(this.connectivity.isOnline());
     this.ready$.next({ replication: this.replication, queue });
@@ -269,6 +282,13 @@ export class SyncService {
   /** Resolves when local and server state agree. */
   awaitInSync(): Promise<void> {
     return this.replication ? this.replication.awaitInSync() : Promise.resolve();
+  }
+
+  /** True when a write of the sync machinery (pulled documents, the outbox) was refused for space. */
+  private onStorageError(error: unknown): boolean {
+    if (!isStorageFull(error)) return false;
+    this.storage.reportFull();
+    return true;
   }
 
   private onConnectivity(online: boolean): void {
