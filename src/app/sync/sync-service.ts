@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { EMPTY, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
+import { EMPTY, filter, of, ReplaySubject, Subscription, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
 import { StorageHealth } from '../data/storage-health';
@@ -10,6 +10,7 @@ import type { CollectionName } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
 import { replicateWorkspace, SYNC_HEADERS, type WorkspaceReplication } from './replication';
+import { TabLeadership } from './tab-leadership';
 import { syncStatus$, type SyncStatus } from './sync-status';
 import { systemClock } from './queue/clock';
 import { RetryGate } from './queue/retry-gate';
@@ -62,8 +63,11 @@ export class SyncService {
   private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
   private readonly lifecycle: AppLifecycle = capacitorLifecycle();
   private readonly gate = new RetryGate(systemClock, navigator.onLine);
-  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication; queue: SyncQueue }>(1);
+  /** The outbox, and the replication while this tab leads (null in the other tabs). */
+  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication | null; queue: SyncQueue }>(1);
   private replication: WorkspaceReplication | undefined;
+  private replicationSubscriptions = new Subscription();
+  private running = false;
   private queue: SyncQueue | undefined;
   private transport: SyncTransport | undefined;
   private readonly earlyWrites: LocalWrite[] = [];
@@ -78,8 +82,8 @@ export class SyncService {
       switchMap(({ replication, queue }): Observable<SyncStatus> =>
         syncStatus$({
           online$: this.connectivity.online$,
-          active$: replication.active$,
-          progress$: replication.progress$,
+          active$: replication?.active$ ?? of(false),
+          progress$: replication?.progress$ ?? EMPTY,
           gate$: this.gate.changes(),
           entries$: queue.entries$,
         })),
@@ -134,11 +138,12 @@ export class SyncService {
 
   /** True once replication runs (a person is signed in and their database is open). */
   get started(): boolean {
-    return this.replication !== undefined;
+    return this.running;
   }
 
   start(): void {
-    if (this.replication) return;
+    if (this.running) return;
+    this.running = true;
     const db = this.database.db;
     const queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
     this.earlyWrites.splice(0).forEach((w) => void queue.recordLocalWrite(w));
@@ -156,22 +161,10 @@ export class SyncService {
       onRefused: (collection, id) => this.refused.add(`${collection}:${id}`),
     });
     this.queue = queue;
-    this.replication = replicateWorkspace(db, {
-      graphqlHttpUrl: this.config.graphqlHttpUrl,
-      graphqlWsUrl: this.config.graphqlWsUrl,
-      workspaceId: this.workspace.activeId(),
-      fetch: this.transport.fetch,
-      connectionParams: () => this.auth.connectionParams(),
-    });
     // A new sign-in after the server ended the session lets the held sync go again.
     this.auth.manager.changes().subscribe((session) => {
       if (session?.refreshToken) this.gate.release();
     });
-    this.replication.active$.pipe(filter((active) => !active)).subscribe(() => {
-      this.pullRun.clear();
-      this.progressState.set(null);
-    });
-    this.replication.error$.subscribe((error) => void this.onStorageError(error));
     // Pulled documents refused for space were dropped by RxDB, and a later pull may have moved
     // its checkpoint past them: once space returns, verify against the server's digests,
     // which fetches exactly what is missing.
@@ -180,8 +173,38 @@ export class SyncService {
       void this.verifyQuietly();
     });
     this.gate.setOnline(this.connectivity.isOnline());
-    this.ready$.next({ replication: this.replication, queue });
+    // Until this tab leads, it shows what the leading tab records in the shared outbox.
+    this.ready$.next({ replication: null, queue });
+    new TabLeadership(`fieldbook-sync-${db.name}`, { lead: () => this.lead(queue), stepDown: () => this.stepDown(queue) }).start();
     this.verifyIfAwayLong();
+  }
+
+  /** This tab replicates for all tabs of the device. */
+  private lead(queue: SyncQueue): void {
+    const replication = replicateWorkspace(this.database.db, {
+      graphqlHttpUrl: this.config.graphqlHttpUrl,
+      graphqlWsUrl: this.config.graphqlWsUrl,
+      workspaceId: this.workspace.activeId(),
+      fetch: this.transport!.fetch,
+      connectionParams: () => this.auth.connectionParams(),
+    });
+    this.replicationSubscriptions.add(replication.active$.pipe(filter((active) => !active)).subscribe(() => {
+      this.pullRun.clear();
+      this.progressState.set(null);
+    }));
+    this.replicationSubscriptions.add(replication.error$.subscribe((error) => void this.onStorageError(error)));
+    this.replication = replication;
+    this.ready$.next({ replication, queue });
+  }
+
+  /** This tab is freezing: its replication stops, so another tab's can start. */
+  private stepDown(queue: SyncQueue): void {
+    const replication = this.replication;
+    this.replication = undefined;
+    this.replicationSubscriptions.unsubscribe();
+    this.replicationSubscriptions = new Subscription();
+    void replication?.cancel();
+    this.ready$.next({ replication: null, queue });
   }
 
   /**
