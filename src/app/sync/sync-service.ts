@@ -214,7 +214,8 @@ export class SyncService {
    */
   async verify(): Promise<VerifyResult> {
     const { replication, transport } = this;
-    if (!replication || !transport) throw new Error('sync has not started');
+    if (!transport) throw new Error('sync has not started');
+    if (!replication) throw new Error('Another tab of Fieldbook syncs for this device: verify there');
     this.verifyingState.set(true);
     try {
       await replication.awaitInSync();
