@@ -66,6 +66,11 @@ export class FaultProxy {
     held.forEach((go) => go());
   }
 
+  /** Forward new requests again, but keep holding those already held until `release()`. */
+  forwardNew(): void {
+    this.rules = [];
+  }
+
   /** Stop misbehaving: forward everything, release what is held. */
   pass(): void {
     this.rules = [];

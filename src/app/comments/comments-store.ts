@@ -1,7 +1,8 @@
 import { Injectable, inject } from '@angular/core';
 import { map, type Observable } from 'rxjs';
 import { DatabaseService } from '../data/database-service';
-import { invalid, ok, VIEWER_ERROR, type WriteResult } from '../data/write-result';
+import { StorageHealth } from '../data/storage-health';
+import { invalid, VIEWER_ERROR, type WriteResult } from '../data/write-result';
 import { COLLECTIONS, type CommentDoc } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
 import { uuidv7 } from '../../shared/uuid';
@@ -14,6 +15,7 @@ const commentsDefinition = COLLECTIONS.find((c) => c.name === 'comments')!;
 export class CommentsStore {
   private readonly db = inject(DatabaseService).db;
   private readonly workspace = inject(WorkspaceContext);
+  private readonly storage = inject(StorageHealth);
 
   /** The task's comments, oldest first. */
   forTask(taskId: string): Observable<CommentDoc[]> {
@@ -31,7 +33,6 @@ export class CommentsStore {
     };
     const errors = validateDocument(commentsDefinition, doc);
     if (errors.length > 0) return invalid(errors);
-    await this.db.comments.insert(doc);
-    return ok(doc);
+    return this.storage.write(() => this.db.comments.insert(doc), doc);
   }
 }

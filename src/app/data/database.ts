@@ -9,6 +9,7 @@ import { revisionAwareConflictHandler, type RefusalCheck, type ReviewListener, t
 import { outboxSchema, type OutboxCollection } from '../sync/queue/rxdb-outbox-store';
 import type { LocalWrite } from '../sync/queue/outbox-entry';
 import { recoveredSchema, type RecoveredCollection } from './recovered-work-store';
+import { settleIncrementalWrites } from './settle-incremental-writes';
 
 export type ListCollection = RxCollection<ListDoc>;
 export type TaskCollection = RxCollection<TaskDoc>;
@@ -64,6 +65,7 @@ export async function createFieldbookDatabase(
   // Every local change proposes the next revision (see the contract in shared/collections.ts).
   // The hook runs for incrementalModify/Patch/Remove; replication writes bypass it.
   type Replicated = RxCollection<{ id: string; revision: number; title?: string; name?: string; body?: string; _deleted?: boolean }>;
+  Object.values(db.collections).forEach((collection) => settleIncrementalWrites(collection as RxCollection));
   for (const collection of [db.lists, db.tasks, db.comments] as unknown as Replicated[]) {
     collection.preSave((data, previous) => {
       data.revision = (previous as { revision: number }).revision + 1;

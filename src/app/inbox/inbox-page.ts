@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { SyncService } from '../sync/sync-service';
+import { StorageHealth } from '../data/storage-health';
+import { isStorageFull, STORAGE_FULL_MESSAGE } from '../data/storage-full';
 import { ListsStore } from '../lists/lists-store';
 import type { OutboxEntry } from '../sync/queue/outbox-entry';
 import { InboxActions } from './inbox-actions';
@@ -25,6 +27,7 @@ export class InboxPage {
   protected readonly sync = inject(SyncService);
   private readonly actions = inject(InboxActions);
   private readonly listsStore = inject(ListsStore);
+  private readonly storage = inject(StorageHealth);
   protected readonly shown = shown;
   protected readonly refusalInWords = refusalInWords;
   protected readonly editable = EDITABLE;
@@ -108,7 +111,8 @@ export class InboxPage {
     try {
       await action();
     } catch (error) {
-      this.error.set(error instanceof Error ? error.message : String(error));
+      if (isStorageFull(error)) this.storage.reportFull();
+      this.error.set(isStorageFull(error) ? STORAGE_FULL_MESSAGE : error instanceof Error ? error.message : String(error));
     }
   }
 }

@@ -32,6 +32,13 @@ export class ListSidebar {
   }
 
   protected async remove(id: string, name: string): Promise<void> {
-    if (confirm(`Delete the list "${name}" and all its tasks?`)) await this.store.remove(id);
+    if (!confirm(`Delete the list "${name}" and all its tasks?`)) return;
+    const result = await this.store.remove(id);
+    this.errors.set(result.ok ? [] : result.errors);
+  }
+
+  protected async setArchived(id: string, archived: boolean): Promise<void> {
+    const result = await this.store.setArchived(id, archived);
+    this.errors.set(result.ok ? [] : result.errors);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { map } from 'rxjs';
 import { DatabaseService } from '../data/database-service';
+import { StorageHealth } from '../data/storage-health';
 import { invalid, ok, VIEWER_ERROR, type WriteResult } from '../data/write-result';
 import { listSchema, COLLECTIONS, type ListDoc } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
@@ -16,6 +17,7 @@ const listsDefinition = COLLECTIONS[0];
 export class ListsStore {
   private readonly db = inject(DatabaseService).db;
   private readonly workspace = inject(WorkspaceContext);
+  private readonly storage = inject(StorageHealth);
   private readonly selectedId = signal<string | null>(localStorage.getItem(SELECTED_KEY));
 
   /** The active workspace's lists (the database may hold other workspaces of the person). */
@@ -52,9 +54,9 @@ export class ListsStore {
     };
     const errors = validateDocument(listsDefinition, doc);
     if (errors.length > 0) return invalid(errors);
-    await this.db.lists.insert(doc);
-    this.select(doc.id);
-    return ok(doc);
+    const result = await this.storage.write(() => this.db.lists.insert(doc), doc);
+    if (result.ok) this.select(doc.id);
+    return result;
   }
 
   async rename(id: string, name: string): Promise<WriteResult> {
@@ -64,27 +66,29 @@ export class ListsStore {
     if (errors.length > 0) return invalid(errors);
     const doc = await this.db.lists.findOne(id).exec();
     if (!doc) return invalid([{ field: 'id', message: 'This list no longer exists' }]);
-    await doc.incrementalPatch({ name: trimmed });
-    return ok(undefined);
+    return this.storage.write(() => doc.incrementalPatch({ name: trimmed }), undefined);
   }
 
   /**
    * Archives or unarchives a list. Only owners may: the server refuses anyone else, and the
    * refusal lands in the review inbox with the list showing the server's state.
    */
-  async setArchived(id: string, archived: boolean): Promise<void> {
-    if (!this.workspace.canEdit()) return;
+  async setArchived(id: string, archived: boolean): Promise<WriteResult> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const doc = await this.db.lists.findOne(id).exec();
-    await doc?.incrementalPatch({ archived });
+    if (!doc) return ok(undefined);
+    return this.storage.write(() => doc.incrementalPatch({ archived }), undefined);
   }
 
   /** Deletes the list and its tasks (tombstones, replicated like any change). */
-  async remove(id: string): Promise<void> {
-    if (!this.workspace.canEdit()) return;
-    const tasks = await this.db.tasks.find({ selector: { listId: id } }).exec();
-    await Promise.all(tasks.map((t) => t.incrementalRemove()));
-    const doc = await this.db.lists.findOne(id).exec();
-    await doc?.incrementalRemove();
+  async remove(id: string): Promise<WriteResult> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
+    return this.storage.write(async () => {
+      const tasks = await this.db.tasks.find({ selector: { listId: id } }).exec();
+      await Promise.all(tasks.map((t) => t.incrementalRemove()));
+      const doc = await this.db.lists.findOne(id).exec();
+      await doc?.incrementalRemove();
+    }, undefined);
   }
 
   private requireList(id: string): ListDoc {

@@ -76,7 +76,8 @@ function replicateCollection(
     url: { http: options.graphqlHttpUrl, ws: options.graphqlWsUrl },
     deletedField: 'deleted',
     live: true,
-    waitForLeadership: true,
+    // Only the leading tab creates replications (`tab-leadership.ts`).
+    waitForLeadership: false,
     autoStart: options.autoStart ?? true,
     retryTime: options.retryTimeMs ?? 250,
     ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -1,13 +1,16 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { concatMap, distinctUntilChanged, EMPTY, exhaustMap, filter, ReplaySubject, switchMap, type Observable } from 'rxjs';
+import { concatMap, distinctUntilChanged, EMPTY, exhaustMap, filter, of, ReplaySubject, Subscription, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG } from '../config';
 import { DatabaseService } from '../data/database-service';
+import { StorageHealth } from '../data/storage-health';
+import { isStorageFull } from '../data/storage-full';
 import { AuthService } from '../auth/auth-service';
 import { DEFAULT_WORKSPACE_ID, type CollectionName } from '../../shared/collections';
 import { WorkspaceContext } from '../workspaces/workspace-context';
 import { capacitorConnectivity, capacitorLifecycle, type AppLifecycle, type Connectivity } from './connectivity';
 import { forgetWorkspaceReplication, replicateWorkspace, SYNC_HEADERS, type ReplicationOptions, type WorkspaceReplication } from './replication';
+import { TabLeadership } from './tab-leadership';
 import { syncStatus$, type SyncStatus } from './sync-status';
 import { systemClock } from './queue/clock';
 import { RetryGate } from './queue/retry-gate';
@@ -64,11 +67,15 @@ export class SyncService {
   private readonly database = inject(DatabaseService);
   private readonly auth = inject(AuthService);
   private readonly workspace = inject(WorkspaceContext);
+  private readonly storage = inject(StorageHealth);
   private readonly connectivity: Connectivity = capacitorConnectivity(navigator.onLine);
   private readonly lifecycle: AppLifecycle = capacitorLifecycle();
   private readonly gate = new RetryGate(systemClock, navigator.onLine);
-  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication; queue: SyncQueue; recovered: RecoveredWorkStore }>(1);
+  /** The outbox, recovered work, and the replication while this tab leads (null in the other tabs). */
+  private readonly ready$ = new ReplaySubject<{ replication: WorkspaceReplication | null; queue: SyncQueue; recovered: RecoveredWorkStore }>(1);
   private replication: WorkspaceReplication | undefined;
+  private replicationSubscriptions = new Subscription();
+  private running = false;
   private queue: SyncQueue | undefined;
   private transport: SyncTransport | undefined;
   private recoveredStore: RecoveredWorkStore | undefined;
@@ -84,8 +91,8 @@ export class SyncService {
       switchMap(({ replication, queue }): Observable<SyncStatus> =>
         syncStatus$({
           online$: this.connectivity.online$,
-          active$: replication.active$,
-          progress$: replication.progress$,
+          active$: replication?.active$ ?? of(false),
+          progress$: replication?.progress$ ?? EMPTY,
           gate$: this.gate.changes(),
           entries$: queue.entries$,
         })),
@@ -132,7 +139,9 @@ export class SyncService {
   openDatabase(userId: string): Promise<unknown> {
     return this.database.open({
       onLocalWrite: (write) => {
-        if (this.queue) void this.queue.recordLocalWrite(write);
+        if (this.queue) this.queue.recordLocalWrite(write).catch((error: unknown) => {
+          if (!this.onStorageError(error)) throw error;
+        });
         else this.earlyWrites.push(write);
       },
       onReview: (collection, id, review, versions) => {
@@ -146,11 +155,12 @@ export class SyncService {
 
   /** True once replication runs (a person is signed in and their database is open). */
   get started(): boolean {
-    return this.replication !== undefined;
+    return this.running;
   }
 
   start(): void {
-    if (this.replication) return;
+    if (this.running) return;
+    this.running = true;
     const db = this.database.db;
     const queue = new SyncQueue(new RxdbOutboxStore(db.outbox), systemClock);
     this.earlyWrites.splice(0).forEach((w) => void queue.recordLocalWrite(w));
@@ -170,14 +180,16 @@ export class SyncService {
     this.queue = queue;
     const recovered = new RecoveredWorkStore(db.recovered);
     this.recoveredStore = recovered;
-    this.replication = replicateWorkspace(db, this.replicationOptions(this.workspace.activeId()));
     // A new sign-in after the server ended the session lets the held sync go again.
     this.auth.manager.changes().subscribe((session) => {
       if (session?.refreshToken) this.gate.release();
     });
-    this.replication.active$.pipe(filter((active) => !active)).subscribe(() => {
-      this.pullRun.clear();
-      this.progressState.set(null);
+    // Pulled documents refused for space were dropped by RxDB, and a later pull may have moved
+    // its checkpoint past them: once space returns, verify against the server's digests,
+    // which fetches exactly what is missing.
+    this.storage.recovered$.subscribe(() => {
+      this.replication?.reSync();
+      void this.verifyQuietly();
     });
     // The server refused the person in this workspace: find out whether they lost access.
     this.gate.changes().pipe(
@@ -191,8 +203,32 @@ export class SyncService {
       concatMap((w) => this.dropWorkspace(w, () => forgetWorkspaceReplication(db, this.replicationOptions(w.id)))),
     ).subscribe();
     this.gate.setOnline(this.connectivity.isOnline());
-    this.ready$.next({ replication: this.replication, queue, recovered });
+    // Until this tab leads, it shows what the leading tab records in the shared outbox.
+    this.ready$.next({ replication: null, queue, recovered });
+    new TabLeadership(`fieldbook-sync-${db.name}`, { lead: () => this.lead(queue, recovered), stepDown: () => this.stepDown(queue, recovered) }).start();
     this.verifyIfAwayLong();
+  }
+
+  /** This tab replicates for all tabs of the device. */
+  private lead(queue: SyncQueue, recovered: RecoveredWorkStore): void {
+    const replication = replicateWorkspace(this.database.db, this.replicationOptions(this.workspace.activeId()));
+    this.replicationSubscriptions.add(replication.active$.pipe(filter((active) => !active)).subscribe(() => {
+      this.pullRun.clear();
+      this.progressState.set(null);
+    }));
+    this.replicationSubscriptions.add(replication.error$.subscribe((error) => void this.onStorageError(error)));
+    this.replication = replication;
+    this.ready$.next({ replication, queue, recovered });
+  }
+
+  /** This tab is freezing: its replication stops, so another tab's can start. */
+  private stepDown(queue: SyncQueue, recovered: RecoveredWorkStore): void {
+    const replication = this.replication;
+    this.replication = undefined;
+    this.replicationSubscriptions.unsubscribe();
+    this.replicationSubscriptions = new Subscription();
+    void replication?.cancel();
+    this.ready$.next({ replication: null, queue, recovered });
   }
 
   /**
@@ -202,7 +238,8 @@ export class SyncService {
    */
   async verify(): Promise<VerifyResult> {
     const { replication, transport } = this;
-    if (!replication || !transport) throw new Error('sync has not started');
+    if (!transport) throw new Error('sync has not started');
+    if (!replication) throw new Error('Another tab of Fieldbook syncs for this device: verify there');
     this.verifyingState.set(true);
     try {
       await replication.awaitInSync();
@@ -372,6 +409,13 @@ export class SyncService {
   /** Resolves when local and server state agree. */
   awaitInSync(): Promise<void> {
     return this.replication ? this.replication.awaitInSync() : Promise.resolve();
+  }
+
+  /** True when a write of the sync machinery (pulled documents, the outbox) was refused for space. */
+  private onStorageError(error: unknown): boolean {
+    if (!isStorageFull(error)) return false;
+    this.storage.reportFull();
+    return true;
   }
 
   private onConnectivity(online: boolean): void {

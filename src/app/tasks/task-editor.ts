@@ -39,7 +39,8 @@ export class TaskEditor {
 
   protected async remove(): Promise<void> {
     if (!confirm(`Delete "${this.task().title}"?`)) return;
-    await this.store.remove(this.task().id);
-    this.closed.emit();
+    const result = await this.store.remove(this.task().id);
+    this.errors.set(result.ok ? [] : result.errors);
+    if (result.ok) this.closed.emit();
   }
 }

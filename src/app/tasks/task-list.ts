@@ -34,4 +34,9 @@ export class TaskList {
     this.errors.set(result.ok ? [] : result.errors);
     if (result.ok) input.value = '';
   }
+
+  protected async toggle(id: string): Promise<void> {
+    const result = await this.tasks.toggleDone(id);
+    this.errors.set(result.ok ? [] : result.errors);
+  }
 }

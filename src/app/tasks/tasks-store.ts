@@ -2,6 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { map, of, switchMap } from 'rxjs';
 import { DatabaseService } from '../data/database-service';
+import { StorageHealth } from '../data/storage-health';
 import { invalid, ok, VIEWER_ERROR, type WriteResult } from '../data/write-result';
 import { ListsStore } from '../lists/lists-store';
 import { COLLECTIONS, type TaskDoc } from '../../shared/collections';
@@ -20,6 +21,7 @@ export class TasksStore {
   private readonly db = inject(DatabaseService).db;
   private readonly listsStore = inject(ListsStore);
   private readonly workspace = inject(WorkspaceContext);
+  private readonly storage = inject(StorageHealth);
 
   readonly tasks = toSignal(
     toObservable(this.listsStore.selected).pipe(
@@ -55,8 +57,7 @@ export class TasksStore {
     };
     const errors = validateDocument(tasksDefinition, doc);
     if (errors.length > 0) return invalid(errors);
-    await this.db.tasks.insert(doc);
-    return ok(doc);
+    return this.storage.write(() => this.db.tasks.insert(doc), doc);
   }
 
   async update(id: string, patch: TaskPatch): Promise<WriteResult> {
@@ -68,18 +69,19 @@ export class TasksStore {
     if (clean.dueAt === '') clean.dueAt = null;
     const errors = validateDocument(tasksDefinition, { ...(doc.toJSON() as TaskDoc), ...clean });
     if (errors.length > 0) return invalid(errors);
-    await doc.incrementalPatch(clean);
-    return ok(undefined);
+    return this.storage.write(() => doc.incrementalPatch(clean), undefined);
   }
 
-  async toggleDone(id: string): Promise<void> {
+  async toggleDone(id: string): Promise<WriteResult> {
     const doc = await this.db.tasks.findOne(id).exec();
-    await doc?.incrementalModify((data) => ({ ...data, status: data.status === 'done' ? 'todo' : 'done' }));
+    if (!doc) return ok(undefined);
+    return this.storage.write(() => doc.incrementalModify((data) => ({ ...data, status: data.status === 'done' ? 'todo' : 'done' })), undefined);
   }
 
-  async remove(id: string): Promise<void> {
-    if (!this.workspace.canEdit()) return;
+  async remove(id: string): Promise<WriteResult> {
+    if (!this.workspace.canEdit()) return invalid([VIEWER_ERROR]);
     const doc = await this.db.tasks.findOne(id).exec();
-    await doc?.incrementalRemove();
+    if (!doc) return ok(undefined);
+    return this.storage.write(() => doc.incrementalRemove(), undefined);
   }
 }
