@@ -43,6 +43,10 @@ export interface AccountStore {
   removeMember(workspaceId: string, userId: string): Promise<boolean>;
   saveJoinCode(code: { codeHash: string; workspaceId: string; role: Role; createdBy: string; expiresAt: number }): Promise<void>;
   joinCode(codeHash: string): Promise<{ workspaceId: string; role: Role; expiresAt: number } | undefined>;
+  /** Keeps (or updates) an invitation of `email`, who has no account yet. */
+  saveInvitation(invitation: { workspaceId: string; email: string; role: Role; invitedBy: string }): Promise<void>;
+  /** Makes `userId` a member of every workspace `email` was invited to, and forgets those invitations. */
+  acceptInvitations(email: string, userId: string): Promise<void>;
 }
 
 interface UserRow { id: string; email: string; password_hash: string; changed: number | string }
@@ -162,6 +166,26 @@ export class SqlAccountStore implements AccountStore {
       [codeHash],
     );
     return row ? { workspaceId: row.workspace_id, role: row.role, expiresAt: Number(row.expires) } : undefined;
+  }
+
+  async saveInvitation(invitation: { workspaceId: string; email: string; role: Role; invitedBy: string }): Promise<void> {
+    await this.driver.query(
+      `INSERT INTO invitations (workspace_id, email, role, invited_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (workspace_id, email) DO UPDATE SET role = excluded.role, invited_by = excluded.invited_by, created_at = now()`,
+      [invitation.workspaceId, invitation.email, invitation.role, invitation.invitedBy],
+    );
+  }
+
+  async acceptInvitations(email: string, userId: string): Promise<void> {
+    await this.driver.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO memberships (workspace_id, user_id, role)
+         SELECT workspace_id, $2, role FROM invitations WHERE email = $1
+         ON CONFLICT (workspace_id, user_id) DO NOTHING`,
+        [email, userId],
+      );
+      await tx.query('DELETE FROM invitations WHERE email = $1', [email]);
+    });
   }
 
   async revokeFamily(familyId: string): Promise<void> {

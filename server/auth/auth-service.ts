@@ -12,7 +12,7 @@ import { hashToken, issueAccessToken, newRefreshToken, verifyAccessToken } from 
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
+export const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 
 export interface AuthPayload {
   readonly accessToken: string;
@@ -72,6 +72,7 @@ export class AuthService {
       throw error('BAD_USER_INPUT', 'An account with this email exists; sign in instead', { fields: [{ field: 'email', message: 'email is taken' }] });
     }
     await this.accounts.join(this.options.defaultWorkspaceId, id, 'member');
+    await this.accounts.acceptInvitations(email, id);
     return this.issue({ id, email }, uuidv7());
   }
 

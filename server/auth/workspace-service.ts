@@ -9,6 +9,7 @@ import { uuidv7 } from '../../src/shared/uuid';
 import type { AccountStore, Role } from './account-store';
 import { hashToken } from './tokens';
 import { AccessEvents } from './access-events';
+import { EMAIL } from './auth-service';
 
 export const JOIN_CODE_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -78,6 +79,24 @@ export class WorkspaceService {
     const workspace = (await this.accounts.workspacesOf(userId)).find((w) => w.id === found.workspaceId);
     if (!workspace) throw error('BAD_USER_INPUT', 'This join code is not valid');
     return workspace;
+  }
+
+  /**
+   * Adds the person with `email` to the workspace at `role`; someone without an account
+   * yet is invited and joins when they sign up with that email. A member keeps their role.
+   */
+  async invite(actorId: string | null, workspaceId: string, emailInput: string, role: Role): Promise<{ email: string; role: Role; status: 'added' | 'invited' }> {
+    const invitedBy = await this.requireOwner(actorId, workspaceId);
+    const email = emailInput.trim().toLowerCase();
+    if (!EMAIL.test(email)) throw error('BAD_USER_INPUT', 'email is not a valid address');
+    if (role === 'owner') throw error('BAD_USER_INPUT', 'An invitation can grant member or viewer');
+    const user = await this.accounts.userByEmail(email);
+    if (!user) {
+      await this.accounts.saveInvitation({ workspaceId, email, role, invitedBy });
+      return { email, role, status: 'invited' };
+    }
+    const granted = (await this.accounts.roleOf(workspaceId, user.id)) ?? (await this.accounts.join(workspaceId, user.id, role));
+    return { email, role: granted, status: 'added' };
   }
 
   async setRole(actorId: string | null, workspaceId: string, userId: string, role: Role): Promise<boolean> {

@@ -68,5 +68,36 @@ for (const backend of BACKENDS) {
       const after = (await gql('{ myWorkspaces { id } }', {}, member.token)).data?.['myWorkspaces'] as { id: string }[];
       assert.equal(after.some((w) => w.id === ws), false);
     });
+
+    it('invites by email: someone with an account is added at once, someone without joins when they sign up', async () => {
+      const owner = await user('owner5@example.org');
+      const existing = await user('existing5@example.org');
+      const ws = (await gql('mutation { createWorkspace(name: "Crew E") { id } }', {}, owner.token)).data?.['createWorkspace'].id;
+      const invite = (email: string, role: string, token = owner.token) =>
+        gql('mutation($w: ID!, $e: String!, $r: Role!) { inviteMember(workspaceId: $w, email: $e, role: $r) { email role status } }', { w: ws, e: email, r: role }, token);
+
+      assert.deepEqual((await invite(' Existing5@Example.org ', 'member')).data?.['inviteMember'], { email: 'existing5@example.org', role: 'member', status: 'added' });
+      const theirs = (await gql('{ myWorkspaces { id role } }', {}, existing.token)).data?.['myWorkspaces'] as { id: string; role: string }[];
+      assert.deepEqual(theirs.find((w) => w.id === ws), { id: ws, role: 'member' });
+
+      assert.deepEqual((await invite('newcomer5@example.org', 'viewer')).data?.['inviteMember'], { email: 'newcomer5@example.org', role: 'viewer', status: 'invited' });
+      const newcomer = await user('newcomer5@example.org');
+      const joined = (await gql('{ myWorkspaces { id role } }', {}, newcomer.token)).data?.['myWorkspaces'] as { id: string; role: string }[];
+      assert.deepEqual(joined.find((w) => w.id === ws), { id: ws, role: 'viewer' });
+    });
+
+    it('refuses invitations from non-owners, to invalid addresses and as owner', async () => {
+      const owner = await user('owner6@example.org');
+      const member = await user('member6@example.org');
+      const ws = (await gql('mutation { createWorkspace(name: "Crew F") { id } }', {}, owner.token)).data?.['createWorkspace'].id;
+      const invite = (email: string, role: string, token: string) =>
+        gql('mutation($w: ID!, $e: String!, $r: Role!) { inviteMember(workspaceId: $w, email: $e, role: $r) { status } }', { w: ws, e: email, r: role }, token);
+      assert.equal(code(await invite('someone6@example.org', 'member', member.token)), 'FORBIDDEN');
+      assert.equal(code(await invite('not an address', 'member', owner.token)), 'BAD_USER_INPUT');
+      assert.equal(code(await invite('someone6@example.org', 'owner', owner.token)), 'BAD_USER_INPUT');
+      const stranger = await user('someone6@example.org');
+      const theirs = (await gql('{ myWorkspaces { id } }', {}, stranger.token)).data?.['myWorkspaces'] as { id: string }[];
+      assert.equal(theirs.some((w) => w.id === ws), false, 'a refused invitation grants nothing');
+    });
   });
 }

@@ -194,6 +194,7 @@ const accountResolvers = {
     renameWorkspace: (_: unknown, a: { workspaceId: string; name: string }, c: GraphQLContext) => c.workspaces.rename(c.actorId, a.workspaceId, a.name),
     createJoinCode: (_: unknown, a: { workspaceId: string; role: Role }, c: GraphQLContext) => c.workspaces.createJoinCode(c.actorId, a.workspaceId, a.role),
     joinWorkspace: (_: unknown, a: { code: string }, c: GraphQLContext) => c.workspaces.join(c.actorId, a.code),
+    inviteMember: (_: unknown, a: { workspaceId: string; email: string; role: Role }, c: GraphQLContext) => c.workspaces.invite(c.actorId, a.workspaceId, a.email, a.role),
     setMemberRole: (_: unknown, a: { workspaceId: string; userId: string; role: Role }, c: GraphQLContext) =>
       c.workspaces.setRole(c.actorId, a.workspaceId, a.userId, a.role),
     removeMember: (_: unknown, a: { workspaceId: string; userId: string }, c: GraphQLContext) => c.workspaces.removeMember(c.actorId, a.workspaceId, a.userId),

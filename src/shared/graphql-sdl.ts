@@ -159,6 +159,15 @@ type Member {
   role: Role!
 }
 
+"What an invitation by email did: \`added\`, the person has an account and is now a member; \`invited\`, they join with the role when they sign up."
+enum InvitationStatus { added invited }
+
+type Invitation {
+  email: String!
+  role: Role!
+  status: InvitationStatus!
+}
+
 "A signed-in session: a short-lived access token (sent in the Authorization header as a Bearer token) and a refresh token that rotates on every use."
 type AuthPayload {
   accessToken: String!
@@ -188,6 +197,8 @@ const accountMutations = `  "Creates an account (password: 10 to 200 characters)
   "Owner only. A code for joining as member or viewer, valid 7 days; shown once."
   createJoinCode(workspaceId: ID!, role: Role!): String!
   joinWorkspace(code: String!): Workspace!
+  "Owner only. Adds the person with this email at \`role\` (member or viewer), or, without an account yet, when they sign up."
+  inviteMember(workspaceId: ID!, email: String!, role: Role!): Invitation!
   "Owner only. A workspace always keeps one owner."
   setMemberRole(workspaceId: ID!, userId: ID!, role: Role!): Boolean!
   "Owner only."
