@@ -10,7 +10,8 @@ import { buildServer, type FieldbookServer } from '../../../server/server';
 import { BACKENDS, gql, testConfig, type TestDatabase, WORKSPACE } from '../../../server/test-support';
 import { pullQuery } from '../../shared/operations';
 import { COLLECTIONS } from '../../shared/collections';
-import { AuthError, authorizedFetch, SessionManager, type KeyValueStorage } from './session';
+import { AuthError, authorizedFetch, RENEW_MARGIN_MS, SessionManager, type KeyValueStorage } from './session';
+import { waitFor } from '../../../server/test-support';
 
 let database: TestDatabase;
 let server: FieldbookServer;
@@ -89,11 +90,25 @@ describe('SessionManager', () => {
 
   it('two tabs on one storage renew once: the second picks up the first one\'s tokens, and the session survives', async () => {
     const storage = new MemoryStorage();
-    const tabA = manager(storage);
+    let refreshes = 0;
+    const counting = (storage: KeyValueStorage) => new SessionManager({
+      endpoint: `${url}/graphql`, storage, now: () => clock, withLock,
+      fetch: (i, init) => {
+        if (String(init?.body ?? '').includes('mutation Refresh')) refreshes += 1;
+        return fetch(i, init);
+      },
+    });
+    const tabA = counting(storage);
     const first = await tabA.signUp(email(), PASSWORD);
-    const tabB = manager(storage);
-    clock = first.accessTokenExpiresAt + 1_000;
+    const tabB = counting(storage);
+    // The server stamps expiries in whole seconds of its own clock: once the next second has
+    // begun, a renewed token outlives the first one, so the device (its clock half a second
+    // into the renewal margin) sees the renewed token as fresh and the first one as due.
+    const signedUpIn = Math.floor(Date.now() / 1000);
+    await waitFor(() => Math.floor(Date.now() / 1000) > signedUpIn, 'the next second');
+    clock = first.accessTokenExpiresAt - RENEW_MARGIN_MS + 500;
     const [a, b] = await Promise.all([tabA.authorization(), tabB.authorization()]);
+    assert.equal(refreshes, 1, 'one renewal for both tabs');
     assert.equal(a, b);
     // A replayed refresh token would have ended the session: it still renews and works.
     clock += 20 * 60_000;

@@ -61,7 +61,7 @@ export interface SessionOptions {
 
 export const SESSION_KEY = 'fieldbook.session';
 /** Renew this long before expiry, so a request never leaves with a token about to lapse. */
-const RENEW_MARGIN_MS = 30_000;
+export const RENEW_MARGIN_MS = 30_000;
 const AUTH_FIELDS = 'accessToken accessTokenExpiresAt refreshToken user { id email }';
 
 interface AuthPayload {
