@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openDevice, useServerAndBrowser, waitFor } from './harness';
+import { newUser, openDevice, useServerAndBrowser, waitFor } from './harness';
 import { createList, listNames, waitForPhase } from './app-driver';
 
 const env = useServerAndBrowser();
@@ -86,5 +86,33 @@ describe('workspaces', () => {
     assert.ok(!(await listNames(ben.page)).includes('B only'));
     await waitForPhase(ben.page, 'synced');
     await Promise.all([ana.context.close(), ben.context.close()]);
+  });
+
+  it('owner invites by email: a person with an account is added at once, a new person joins when they sign up', async () => {
+    const [ana, ben] = await Promise.all([openDevice(env.browser, env.server.url), openDevice(env.browser, env.server.url)]);
+    await openWorkspaces(ana.page);
+    await ana.page.getByTestId('new-workspace-input').fill('Crew C');
+    await ana.page.getByTestId('new-workspace-submit').click();
+    await waitForWorkspace(ana.page, 'Crew C');
+    await createList(ana.page, 'C only');
+    await waitForPhase(ana.page, 'synced');
+
+    const carol = newUser();
+    await openWorkspaces(ana.page);
+    for (const [email, role, said] of [[ben.user.email, 'member', 'is now a member'], [carol.email, 'viewer', 'joins as viewer when they create their account']] as const) {
+      await ana.page.getByTestId('invite-email').fill(email);
+      await ana.page.getByTestId('invite-role').selectOption(role);
+      await ana.page.getByTestId('invite-submit').click();
+      await waitFor(`the invitation of ${email}`, async () => ((await ana.page.getByTestId('workspace-message').textContent()) ?? '').includes(said));
+    }
+
+    const carolDevice = await openDevice(env.browser, env.server.url, { user: carol });
+    for (const device of [ben, carolDevice]) {
+      await openWorkspaces(device.page);
+      await device.page.getByTestId('workspace-item').filter({ hasText: 'Crew C' }).getByTestId('switch-workspace').click();
+      await waitForWorkspace(device.page, 'Crew C');
+      await waitFor('the invited workspace\'s list', async () => (await listNames(device.page)).join() === 'C only');
+    }
+    await Promise.all([ana.context.close(), ben.context.close(), carolDevice.context.close()]);
   });
 });
