@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmark suite of issue 7, in one run, on loopback.
  *
  *   npm run bench -- [--runs 5] [--sizes 10000,100000] [--backends pglite,postgres]
- *                    [--only W1,W4,W5,W6] [--load-seconds 10] [--reuse-build] [--out bench/results/latest.json]
+ *                    [--only W1,W2,W3,W4,W5,W6,PouchDB] [--w3-edits 500] [--load-seconds 10] [--reuse-build] [--out bench/results/latest.json]
  *
  * Progress goes to stderr; the result table to stdout; the figures to a JSON file and a
  * chart (PNG) beside it. A watchdog ends the run (and its servers) if it overruns.
@@ -22,6 +22,8 @@ import { round } from './lib/stats';
 import { renderChart } from './report/chart';
 import { formatTable, type BackendResults, type Results } from './report/results';
 import { runW1 } from './w1-initial-sync';
+import { runW2 } from './w2-push-offline-edits';
+import { runW3 } from './w3-live-propagation';
 import { runW4 } from './w4-server-load';
 import { runW5 } from './w5-cold-start';
 import { measurePull10 } from './w6-cost-growth';
@@ -31,7 +33,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '10000,100000' },
     backends: { type: 'string', default: BACKENDS.join(',') },
-    only: { type: 'string', default: 'W1,W4,W5,W6' },
+    only: { type: 'string', default: 'W1,W2,W3,W4,W5,W6,PouchDB' },
+    'w3-edits': { type: 'string', default: '500' },
     'load-seconds': { type: 'string', default: '10' },
     'reuse-build': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/latest.json' },
@@ -81,6 +84,9 @@ async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof
       if (only.has('W5') && size === 10_000) {
         out.w5 = { documents: size, samples: await runW5(browser, server.url, size, runs) };
       }
+      // W2 and W3 at the first size only (10k by default): their clients start synced.
+      if (only.has('W2') && size === sizes[0]) out.w2 = await runW2(browser, server.url, backend, seeder, runs);
+      if (only.has('W3') && size === sizes[0]) out.w3 = await runW3(browser, server.url, seeder, Number(args['w3-edits']));
     }
     if (only.has('W4')) out.w4 = await runW4(server.url, seeder, Number(args['load-seconds']));
     return out;

@@ -7,7 +7,7 @@
 import { createFieldbookDatabase } from '../../src/app/data/database';
 import { replicateWorkspace } from '../../src/app/sync/replication';
 
-interface RxdbConfig { readonly total: number; readonly workspaceId: string; readonly pullBatchSize?: number }
+interface RxdbConfig { readonly total: number; readonly workspaceId: string; readonly authorization: string; readonly pullBatchSize?: number }
 
 async function run(config: RxdbConfig): Promise<void> {
   const db = await createFieldbookDatabase('fieldbook');
@@ -16,6 +16,12 @@ async function run(config: RxdbConfig): Promise<void> {
     graphqlHttpUrl: `${origin}/graphql`,
     graphqlWsUrl: `${origin.replace(/^http/, 'ws')}/graphql`,
     workspaceId: config.workspaceId,
+    fetch: (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', config.authorization);
+      return fetch(input, { ...init, headers });
+    },
+    connectionParams: async () => ({ authorization: config.authorization }),
     ...(config.pullBatchSize ? { pullBatchSize: config.pullBatchSize } : {}),
   });
   await replication.awaitInSync();

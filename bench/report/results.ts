@@ -1,12 +1,16 @@
 /** The shape of a bench run's results and the table printed from them. */
 import { median, quantile, round } from '../lib/stats';
 import type { W1Sample, W1Variant } from '../w1-initial-sync';
+import type { W2Results } from '../w2-push-offline-edits';
+import type { W3Results } from '../w3-live-propagation';
 import type { W4Results } from '../w4-server-load';
 import type { W5Sample } from '../w5-cold-start';
 import type { W6Point } from '../w6-cost-growth';
 
 export interface BackendResults {
   w1: { documents: number; samples: Partial<Record<W1Variant, W1Sample[]>> }[];
+  w2?: W2Results;
+  w3?: W3Results;
   w4?: W4Results;
   w5?: { documents: number; samples: W5Sample[] };
   w6: W6Point[];
