@@ -21,6 +21,7 @@ import { Seeder } from './lib/seed';
 import { round } from './lib/stats';
 import { renderChart } from './report/chart';
 import { formatTable, type BackendResults, type Results } from './report/results';
+import { runPouchPeer } from './peer-pouchdb';
 import { runW1 } from './w1-initial-sync';
 import { runW2 } from './w2-push-offline-edits';
 import { runW3 } from './w3-live-propagation';
@@ -44,7 +45,7 @@ const { values: args } = parseArgs({
 
 const runs = Number(args.runs);
 const sizes = args.sizes.split(',').map(Number);
-const backends = args.backends.split(',') as Backend[];
+const backends = args.backends.split(',').filter(Boolean) as Backend[];
 const only = new Set(args.only.split(','));
 const servers = new Set<RunningServer>();
 
@@ -116,6 +117,12 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       progress(`backend ${backend}`);
       results.backends[backend] = await benchBackend(backend, browser);
+    }
+    if (only.has('PouchDB')) {
+      progress('peer PouchDB');
+      results.peer = await runPouchPeer(browser, {
+        sizes, runs, w1: only.has('W1'), w2: only.has('W2'), w3: only.has('W3'), w3Edits: Number(args['w3-edits']),
+      });
     }
   } finally {
     await browser.close();

@@ -16,10 +16,12 @@ async function run(config: RxdbConfig): Promise<void> {
     graphqlHttpUrl: `${origin}/graphql`,
     graphqlWsUrl: `${origin.replace(/^http/, 'ws')}/graphql`,
     workspaceId: config.workspaceId,
+    // RxDB passes a Request (its headers inside), the app's transport a URL and init.
     fetch: (input, init) => {
-      const headers = new Headers(init?.headers);
+      const request = new Request(input, init);
+      const headers = new Headers(request.headers);
       headers.set('authorization', config.authorization);
-      return fetch(input, { ...init, headers });
+      return fetch(new Request(request, { headers }));
     },
     connectionParams: async () => ({ authorization: config.authorization }),
     ...(config.pullBatchSize ? { pullBatchSize: config.pullBatchSize } : {}),
