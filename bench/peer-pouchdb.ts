@@ -16,7 +16,7 @@ import { startChildServer } from './lib/child-server';
 import { progress } from './lib/log';
 import { makeTask } from './lib/seed';
 import { uuidv7 } from '../src/shared/uuid';
-import type { W2Sample } from './w2-push-offline-edits';
+import { W2_MAX_RUNS, type W2Sample } from './w2-push-offline-edits';
 import { w3Summary, type W3Results } from './w3-live-propagation';
 
 /** The app's batch sizes, so both move the same documents per request. */
@@ -52,11 +52,11 @@ async function send(url: string, method: string, body?: unknown): Promise<void> 
   if (!res.ok) throw new Error(`PouchDB server answered ${res.status} to ${method} ${url}: ${await res.text()}`);
 }
 
-export async function runPouchPeer(browser: Browser, plan: PeerPlan): Promise<PeerResults> {
+/** Fills `out` as figures come in (so a stopped run keeps them). */
+export async function runPouchPeer(browser: Browser, plan: PeerPlan, out: PeerResults): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'fieldbook-pouchdb-'));
   const server = await startChildServer('bench/servers/pouchdb.ts', { DATA_DIR: dataDir });
   const remote = `${server.url}/tasks`;
-  const out: PeerResults = { w1: [] };
   const listId = uuidv7();
   let seeded = 0;
   const device = async (options: object = {}) => {
@@ -78,6 +78,7 @@ export async function runPouchPeer(browser: Browser, plan: PeerPlan): Promise<Pe
       const timeoutMs = Math.max(60_000, size * 10);
       if (plan.w1) {
         const samples: { ms: number }[] = [];
+        out.w1.push({ documents: size, samples });
         // At 100k one PouchDB pull takes minutes: one run, to stay within the bench's time box.
         const runs = size >= 100_000 ? 1 : plan.runs;
         for (let i = size === plan.sizes[0] ? -1 : 0; i < runs; i++) {
@@ -91,14 +92,13 @@ export async function runPouchPeer(browser: Browser, plan: PeerPlan): Promise<Pe
             await context.close();
           }
         }
-        out.w1.push({ documents: size, samples });
       }
       if (plan.w2 && size === plan.sizes[0]) {
         const { context, page } = await device();
         try {
           await pouch(page, 'pull');
           const samples: W2Sample[] = [];
-          for (let i = -1; i < plan.runs; i++) {
+          for (let i = -1; i < Math.min(plan.runs, W2_MAX_RUNS); i++) {
             // Not replicating while editing: PouchDB's equivalent of being offline.
             const edited = await pouch(page, 'editAll', `w2-${i + 1}`);
             if (edited !== size) throw new Error(`PouchDB edited ${edited} of ${size}`);
@@ -113,7 +113,6 @@ export async function runPouchPeer(browser: Browser, plan: PeerPlan): Promise<Pe
       }
       if (plan.w3 && size === plan.sizes[0]) out.w3 = await pouchW3(device, size, plan.w3Edits);
     }
-    return out;
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -49,14 +49,32 @@ const backends = args.backends.split(',').filter(Boolean) as Backend[];
 const only = new Set(args.only.split(','));
 const servers = new Set<RunningServer>();
 
+/** The run's figures so far: the watchdog saves what was measured before it stops the run. */
+let current: Results | undefined;
+const t0 = performance.now();
+
 const watchdog = setTimeout(() => {
-  progress(`watchdog: over ${args['timeout-min']} min, stopping`);
-  void Promise.allSettled([...servers].map((s) => s.dispose())).then(() => process.exit(2));
+  progress(`watchdog: over ${args['timeout-min']} min, stopping and saving what was measured`);
+  void Promise.allSettled([...servers].map((s) => s.dispose()))
+    .then(() => current && save({ ...current, meta: { ...current.meta, stoppedByWatchdog: true } }))
+    .finally(() => process.exit(2));
 }, Number(args['timeout-min']) * 60_000);
 watchdog.unref();
 
-async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof launchBrowser>>): Promise<BackendResults> {
-  const out: BackendResults = { w1: [], w6: [] };
+async function save(results: Results): Promise<void> {
+  results.meta.durationS = round((performance.now() - t0) / 1000);
+  results.meta.loadAverage = os.loadavg().map((x) => round(x, 1));
+  const outFile = path.resolve(REPO_ROOT, args.out);
+  await mkdir(path.dirname(outFile), { recursive: true });
+  await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${formatTable(results)}\n`);
+  const chart = outFile.replace(/\.json$/, '.png');
+  await renderChart(results, chart);
+  progress(`wrote ${path.relative(REPO_ROOT, outFile)} and ${path.relative(REPO_ROOT, chart)} in ${results.meta.durationS} s`);
+}
+
+/** Fills `out` as figures come in (so a stopped run keeps them). */
+async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof launchBrowser>>, out: BackendResults): Promise<void> {
   const server = await startBackend(backend);
   servers.add(server);
   try {
@@ -90,7 +108,6 @@ async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof
       if (only.has('W3') && size === sizes[0]) out.w3 = await runW3(browser, server.url, seeder, Number(args['w3-edits']));
     }
     if (only.has('W4')) out.w4 = await runW4(server.url, seeder, Number(args['load-seconds']));
-    return out;
   } finally {
     await server.dispose();
     servers.delete(server);
@@ -98,7 +115,6 @@ async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof
 }
 
 async function main(): Promise<void> {
-  const t0 = performance.now();
   progress('building the app');
   buildApp(args['reuse-build']);
   const browser = await launchBrowser();
@@ -113,28 +129,22 @@ async function main(): Promise<void> {
     },
     backends: {},
   };
+  current = results;
   try {
     for (const backend of backends) {
       progress(`backend ${backend}`);
-      results.backends[backend] = await benchBackend(backend, browser);
+      await benchBackend(backend, browser, (results.backends[backend] = { w1: [], w6: [] }));
     }
     if (only.has('PouchDB')) {
       progress('peer PouchDB');
-      results.peer = await runPouchPeer(browser, {
+      await runPouchPeer(browser, {
         sizes, runs, w1: only.has('W1'), w2: only.has('W2'), w3: only.has('W3'), w3Edits: Number(args['w3-edits']),
-      });
+      }, (results.peer = { w1: [] }));
     }
   } finally {
     await browser.close();
   }
-  results.meta.durationS = round((performance.now() - t0) / 1000);
-  const outFile = path.resolve(REPO_ROOT, args.out);
-  await mkdir(path.dirname(outFile), { recursive: true });
-  await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${formatTable(results)}\n`);
-  const chart = outFile.replace(/\.json$/, '.png');
-  await renderChart(results, chart);
-  progress(`wrote ${path.relative(REPO_ROOT, outFile)} and ${path.relative(REPO_ROOT, chart)} in ${results.meta.durationS} s`);
+  await save(results);
 }
 
 main().then(

@@ -18,7 +18,7 @@ export interface BackendResults {
 }
 
 export interface Results {
-  meta: { date: string; commit: string; node: string; chromium: string; cpus: string; runs: number; durationS?: number };
+  meta: { date: string; commit: string; node: string; chromium: string; cpus: string; runs: number; durationS?: number; loadAverage?: number[]; stoppedByWatchdog?: boolean };
   backends: Partial<Record<string, BackendResults>>;
   /** The PouchDB peer (its own server, so once per run). */
   peer?: PeerResults;
@@ -80,7 +80,7 @@ export function summaryRows(results: Results): Row[] {
       const floor = median(r.w2.floor.map((x) => x.ms));
       const pouch = median(peer?.w2?.samples.map((x) => x.ms) ?? []);
       rows.push({ backend, workload: `W2 push ${r.w2.documents / 1000}k offline edits on reconnect`, measure: 'median time (push requests)',
-        fieldbook: `${s(app)} (${Math.round(median(r.w2.app.map((x) => x.requests)))} pushes)`,
+        fieldbook: `${s(app)} (${Math.round(median(r.w2.app.map((x) => x.requests)))} pushes, ${s(median(r.w2.app.map((x) => x.inFlightMs ?? Number.NaN)))} of it with a push in flight)`,
         floor: `${s(floor)} (${Math.round(median(r.w2.floor.map((x) => x.requests)))} pushes)`,
         ratio: `${round(app / floor, 2)}×`, peer: Number.isNaN(pouch) ? '' : `${s(pouch)}`,
         target: '≤ 2× floor', met: app / floor <= 2 });
