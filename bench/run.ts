@@ -152,6 +152,7 @@ main().then(
   async (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
     await Promise.allSettled([...servers].map((s) => s.dispose()));
+    if (current) await save(current).catch(() => undefined);
     process.exit(1);
   },
 );

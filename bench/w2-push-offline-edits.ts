@@ -74,7 +74,10 @@ export async function runW2(browser: Browser, url: string, backend: Backend, see
   const cursor = new FeedCursor(url);
   await cursor.drain();
   const floor = await startFloor(backend);
-  const client = await openSyncedApp(browser, url, total);
+  const client = await openSyncedApp(browser, url, total).catch(async (error: unknown) => {
+    await floor.dispose();
+    throw error;
+  });
   const pushes = { n: 0, inFlightMs: 0 };
   const isPush = (request: Request) => request.method() === 'POST' && request.postData()?.includes('"operationName":"PushTasks"');
   client.app.on('request', (request) => {
