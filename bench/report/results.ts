@@ -120,6 +120,17 @@ export function summaryRows(results: Results): Row[] {
         floor: '—', ratio: `${round(ratio, 2)}×`, target: '≤ 1.3', met: ratio <= 1.3 && ratioRemaining <= 1.3 });
     }
   }
+  if (peer) {
+    const row = (workload: string, measure: string, figure: string) => rows.push({ backend: 'PouchDB peer', workload, measure, fieldbook: '', floor: '', ratio: '', peer: figure, target: '', met: null });
+    for (const { documents, samples } of peer.w1) {
+      if (samples.length) row(`W1 initial sync ${documents / 1000}k`, `median of ${samples.length}`, s(median(samples.map((x) => x.ms))));
+    }
+    if (peer.w2) row(`W2 push ${peer.w2.documents / 1000}k offline edits`, `median of ${peer.w2.samples.length}`, s(median(peer.w2.samples.map((x) => x.ms))));
+    if (peer.w3) {
+      const q = w3Summary(peer.w3.latenciesMs);
+      row(`W3 live propagation, ${peer.w3.latenciesMs.length} edits`, 'p50 / p95 / p99', `${Math.round(q.p50)} / ${Math.round(q.p95)} / ${Math.round(q.p99)} ms`);
+    }
+  }
   return out;
 }
 
