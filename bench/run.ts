@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmark suite of issue 7, in one run, on loopback.
  *
  *   npm run bench -- [--runs 5] [--sizes 10000,100000] [--backends pglite,postgres]
- *                    [--only W1,W4,W5,W6] [--load-seconds 10] [--reuse-build] [--out bench/results/latest.json]
+ *                    [--only W1,W2,W3,W4,W5,W6,PouchDB] [--w3-edits 500] [--load-seconds 10] [--reuse-build] [--out bench/results/latest.json]
  *
  * Progress goes to stderr; the result table to stdout; the figures to a JSON file and a
  * chart (PNG) beside it. A watchdog ends the run (and its servers) if it overruns.
@@ -21,7 +21,10 @@ import { Seeder } from './lib/seed';
 import { round } from './lib/stats';
 import { renderChart } from './report/chart';
 import { formatTable, type BackendResults, type Results } from './report/results';
+import { runPouchPeer } from './peer-pouchdb';
 import { runW1 } from './w1-initial-sync';
+import { runW2 } from './w2-push-offline-edits';
+import { runW3 } from './w3-live-propagation';
 import { runW4 } from './w4-server-load';
 import { runW5 } from './w5-cold-start';
 import { measurePull10 } from './w6-cost-growth';
@@ -31,7 +34,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '10000,100000' },
     backends: { type: 'string', default: BACKENDS.join(',') },
-    only: { type: 'string', default: 'W1,W4,W5,W6' },
+    only: { type: 'string', default: 'W1,W2,W3,W4,W5,W6,PouchDB' },
+    'w3-edits': { type: 'string', default: '500' },
     'load-seconds': { type: 'string', default: '10' },
     'reuse-build': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/latest.json' },
@@ -41,18 +45,36 @@ const { values: args } = parseArgs({
 
 const runs = Number(args.runs);
 const sizes = args.sizes.split(',').map(Number);
-const backends = args.backends.split(',') as Backend[];
+const backends = args.backends.split(',').filter(Boolean) as Backend[];
 const only = new Set(args.only.split(','));
 const servers = new Set<RunningServer>();
 
+/** The run's figures so far: the watchdog saves what was measured before it stops the run. */
+let current: Results | undefined;
+const t0 = performance.now();
+
 const watchdog = setTimeout(() => {
-  progress(`watchdog: over ${args['timeout-min']} min, stopping`);
-  void Promise.allSettled([...servers].map((s) => s.dispose())).then(() => process.exit(2));
+  progress(`watchdog: over ${args['timeout-min']} min, stopping and saving what was measured`);
+  void Promise.allSettled([...servers].map((s) => s.dispose()))
+    .then(() => current && save({ ...current, meta: { ...current.meta, stoppedByWatchdog: true } }))
+    .finally(() => process.exit(2));
 }, Number(args['timeout-min']) * 60_000);
 watchdog.unref();
 
-async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof launchBrowser>>): Promise<BackendResults> {
-  const out: BackendResults = { w1: [], w6: [] };
+async function save(results: Results): Promise<void> {
+  results.meta.durationS = round((performance.now() - t0) / 1000);
+  results.meta.loadAverage = os.loadavg().map((x) => round(x, 1));
+  const outFile = path.resolve(REPO_ROOT, args.out);
+  await mkdir(path.dirname(outFile), { recursive: true });
+  await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${formatTable(results)}\n`);
+  const chart = outFile.replace(/\.json$/, '.png');
+  await renderChart(results, chart);
+  progress(`wrote ${path.relative(REPO_ROOT, outFile)} and ${path.relative(REPO_ROOT, chart)} in ${results.meta.durationS} s`);
+}
+
+/** Fills `out` as figures come in (so a stopped run keeps them). */
+async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof launchBrowser>>, out: BackendResults): Promise<void> {
   const server = await startBackend(backend);
   servers.add(server);
   try {
@@ -81,9 +103,11 @@ async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof
       if (only.has('W5') && size === 10_000) {
         out.w5 = { documents: size, samples: await runW5(browser, server.url, size, runs) };
       }
+      // W2 and W3 at the first size only (10k by default): their clients start synced.
+      if (only.has('W2') && size === sizes[0]) out.w2 = await runW2(browser, server.url, backend, seeder, runs);
+      if (only.has('W3') && size === sizes[0]) out.w3 = await runW3(browser, server.url, seeder, Number(args['w3-edits']));
     }
     if (only.has('W4')) out.w4 = await runW4(server.url, seeder, Number(args['load-seconds']));
-    return out;
   } finally {
     await server.dispose();
     servers.delete(server);
@@ -91,7 +115,6 @@ async function benchBackend(backend: Backend, browser: Awaited<ReturnType<typeof
 }
 
 async function main(): Promise<void> {
-  const t0 = performance.now();
   progress('building the app');
   buildApp(args['reuse-build']);
   const browser = await launchBrowser();
@@ -106,22 +129,22 @@ async function main(): Promise<void> {
     },
     backends: {},
   };
+  current = results;
   try {
     for (const backend of backends) {
       progress(`backend ${backend}`);
-      results.backends[backend] = await benchBackend(backend, browser);
+      await benchBackend(backend, browser, (results.backends[backend] = { w1: [], w6: [] }));
+    }
+    if (only.has('PouchDB')) {
+      progress('peer PouchDB');
+      await runPouchPeer(browser, {
+        sizes, runs, w1: only.has('W1'), w2: only.has('W2'), w3: only.has('W3'), w3Edits: Number(args['w3-edits']),
+      }, (results.peer = { w1: [] }));
     }
   } finally {
     await browser.close();
   }
-  results.meta.durationS = round((performance.now() - t0) / 1000);
-  const outFile = path.resolve(REPO_ROOT, args.out);
-  await mkdir(path.dirname(outFile), { recursive: true });
-  await writeFile(outFile, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${formatTable(results)}\n`);
-  const chart = outFile.replace(/\.json$/, '.png');
-  await renderChart(results, chart);
-  progress(`wrote ${path.relative(REPO_ROOT, outFile)} and ${path.relative(REPO_ROOT, chart)} in ${results.meta.durationS} s`);
+  await save(results);
 }
 
 main().then(
@@ -129,6 +152,7 @@ main().then(
   async (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
     await Promise.allSettled([...servers].map((s) => s.dispose()));
+    if (current) await save(current).catch(() => undefined);
     process.exit(1);
   },
 );

@@ -4,10 +4,11 @@
  * the same pages fetched with `fetch` and written with raw Dexie `bulkPut`.
  */
 import type { Browser } from 'playwright-core';
-import { bundle } from './lib/bundle';
+import { openBenchPage } from './lib/bench-page';
 import { countGraphqlRequests, installTaskCountProbe, splitTime, waitResult, type TimeSplit } from './lib/browser';
 import { progress } from './lib/log';
 import { TASK_FIELDS, WORKSPACE_ID } from './lib/seed';
+import { installSession, signUpBenchUser } from './lib/session';
 
 /**
  * `app`: the built app; `rxdb`: the app's database and replication files alone in a blank
@@ -26,9 +27,11 @@ const FLOOR_QUERY = `query PullTasks($workspaceId: ID!, $checkpoint: CheckpointI
 }`;
 
 async function appRun(browser: Browser, url: string, total: number, timeoutMs: number): Promise<W1Sample> {
+  const user = await signUpBenchUser(url);
   const context = await browser.newContext();
   try {
-    await installTaskCountProbe(context, total);
+    await installSession(context, user);
+    await installTaskCountProbe(context, user.tasksIndexedDb, total);
     const page = await context.newPage();
     const requests = countGraphqlRequests(page);
     await page.goto(url);
@@ -39,17 +42,11 @@ async function appRun(browser: Browser, url: string, total: number, timeoutMs: n
   }
 }
 
-async function pageRun(browser: Browser, url: string, entry: string, config: object, timeoutMs: number): Promise<W1Sample> {
-  const script = await bundle(entry);
+async function pageRun(browser: Browser, url: string, entry: string, settings: object, timeoutMs: number): Promise<W1Sample> {
+  const config = { ...settings, authorization: (await signUpBenchUser(url)).authorization };
   const context = await browser.newContext();
   try {
-    const page = await context.newPage();
-    const pageUrl = `${url}/__bench/${entry.replace(/\.ts$/, '')}.html`;
-    await page.route(pageUrl, (route) => route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><meta charset="utf-8"><script>window.__BENCH__=${JSON.stringify(config)}</script><script>${script}</script>`,
-    }));
-    await page.goto(pageUrl);
+    const page = await openBenchPage(context, url, entry, config);
     const { ms, requests, graphql } = await waitResult<ProbeResult>(page, timeoutMs);
     return { ms, requests: requests ?? 0, ...splitTime(ms, graphql) };
   } finally {

@@ -7,6 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { waitForOfflineShell } from '../e2e/harness';
 import { progress } from './lib/log';
+import { installSession, signUpBenchUser } from './lib/session';
 
 export interface W5Sample { readonly domMs: number; readonly frameMs: number }
 
@@ -23,8 +24,10 @@ const FIRST_ROW_PROBE = `(() => {
 })();`;
 
 export async function runW5(browser: Browser, url: string, total: number, runs: number): Promise<W5Sample[]> {
+  const user = await signUpBenchUser(url);
   const context = await browser.newContext();
   try {
+    await installSession(context, user);
     const page = await context.newPage();
     await page.goto(url);
     await page.getByTestId('task-count').filter({ hasText: `${total} total` }).waitFor({ timeout: Math.max(60_000, total * 3) });

@@ -13,6 +13,13 @@ export const BACKENDS: readonly Backend[] = ['pglite', 'postgres'];
 const ADMIN_URL = process.env['BENCH_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_DB = 'fieldbook_bench';
 
+/** The bench database's URL (what the server under test gets as DATABASE_URL on PostgreSQL). */
+export function benchDatabaseUrl(): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
 async function freshPostgresDatabase(): Promise<string> {
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
@@ -22,9 +29,7 @@ async function freshPostgresDatabase(): Promise<string> {
   } finally {
     await client.end();
   }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
+  return benchDatabaseUrl();
 }
 
 export interface BenchServer extends RunningServer {

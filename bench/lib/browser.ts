@@ -2,20 +2,17 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 export { launchBrowser } from '../../e2e/harness';
 
-/** RxDB's Dexie storage keeps each collection in its own IndexedDB database. */
-export const APP_TASKS_DB = 'rxdb-dexie-fieldbook--0--tasks';
-
 /**
  * Injected into every page of a context before any app script: polls the app's task
- * store and records `performance.now()` (ms since navigation start) once it holds
+ * store (the IndexedDB database `dbName`, see `BenchUser.tasksIndexedDb`) and records `performance.now()` (ms since navigation start) once it holds
  * `total` documents. It opens the database only once it exists and closes it at once,
  * so RxDB's own open/upgrade is never blocked.
  */
-export async function installTaskCountProbe(context: BrowserContext, total: number): Promise<void> {
+export async function installTaskCountProbe(context: BrowserContext, dbName: string, total: number): Promise<void> {
   // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
   await context.addInitScript(`(() => {
     if (window.top !== window) return;
-    const dbName = ${JSON.stringify(APP_TASKS_DB)};
+    const dbName = ${JSON.stringify(dbName)};
     const total = ${total};
     const count = () => new Promise((resolve) => {
       const request = indexedDB.open(dbName);

@@ -68,6 +68,12 @@ export class Seeder {
     }
   }
 
+  /** Takes the server's current states of tasks other clients changed (so later edits assume the right revision). */
+  absorb(states: readonly WireDoc<TaskDoc>[]): void {
+    const byId = new Map(states.map((doc) => [doc.id, doc]));
+    this.tasks.forEach((doc, i) => (this.tasks[i] = byId.get(doc.id) ?? doc));
+  }
+
   /** Edits `count` existing tasks in one push (one change seq); returns the new states. */
   async edit(count: number, offset = 0): Promise<void> {
     const rows = this.tasks.slice(offset, offset + count).map((doc) => {

@@ -10,6 +10,8 @@ interface FloorConfig {
   readonly batchSize: number;
   readonly query: string;
   readonly workspaceId: string;
+  /** `Bearer <token>` of a member of the workspace. */
+  readonly authorization: string;
   /** Fetch the next page while the current one is being written. */
   readonly pipelined: boolean;
 }
@@ -34,7 +36,7 @@ async function run(config: FloorConfig): Promise<void> {
     requests++;
     const res = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: config.authorization },
       body: JSON.stringify({ query: config.query, variables: { workspaceId: config.workspaceId, checkpoint, limit: config.batchSize } }),
     });
     const body = (await res.json()) as { data: { pullTasks: Page } };

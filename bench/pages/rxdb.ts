@@ -7,7 +7,7 @@
 import { createFieldbookDatabase } from '../../src/app/data/database';
 import { replicateWorkspace } from '../../src/app/sync/replication';
 
-interface RxdbConfig { readonly total: number; readonly workspaceId: string; readonly pullBatchSize?: number }
+interface RxdbConfig { readonly total: number; readonly workspaceId: string; readonly authorization: string; readonly pullBatchSize?: number }
 
 async function run(config: RxdbConfig): Promise<void> {
   const db = await createFieldbookDatabase('fieldbook');
@@ -16,6 +16,14 @@ async function run(config: RxdbConfig): Promise<void> {
     graphqlHttpUrl: `${origin}/graphql`,
     graphqlWsUrl: `${origin.replace(/^http/, 'ws')}/graphql`,
     workspaceId: config.workspaceId,
+    // RxDB passes a Request (its headers inside), the app's transport a URL and init.
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      const headers = new Headers(request.headers);
+      headers.set('authorization', config.authorization);
+      return fetch(new Request(request, { headers }));
+    },
+    connectionParams: async () => ({ authorization: config.authorization }),
     ...(config.pullBatchSize ? { pullBatchSize: config.pullBatchSize } : {}),
   });
   await replication.awaitInSync();

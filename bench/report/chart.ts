@@ -7,14 +7,19 @@ import { launchBrowser } from '../lib/browser';
 import { median, round } from '../lib/stats';
 import type { Results } from './results';
 import type { W1Variant } from '../w1-initial-sync';
+import { w3Summary } from '../w3-live-propagation';
 
 interface Bar { readonly label: string; readonly value: number; readonly color: string }
 interface Group { readonly title: string; readonly unit: string; readonly bars: Bar[] }
 
-const COLORS = { app: '#2563eb', floor: '#9ca3af', piped: '#d1d5db', pglite: '#2563eb', postgres: '#16a34a' } as const;
+const COLORS = { app: '#2563eb', floor: '#9ca3af', piped: '#d1d5db', pglite: '#2563eb', postgres: '#16a34a', pouch: '#f59e0b' } as const;
 
 function groups(results: Results): Group[] {
   const out: Group[] = [];
+  const pouchW1 = (documents: number): Bar[] => {
+    const samples = results.peer?.w1.find((w) => w.documents === documents)?.samples ?? [];
+    return samples.length ? [{ label: 'PouchDB replicate.from', value: median(samples.map((x) => x.ms)) / 1000, color: COLORS.pouch }] : [];
+  };
   for (const [backend, r] of Object.entries(results.backends)) {
     for (const w of r?.w1 ?? []) {
       const bar = (v: W1Variant, label: string, color: string): Bar[] =>
@@ -25,9 +30,24 @@ function groups(results: Results): Group[] {
         ...bar('rxdb-batch1000', 'RxDB alone, batch 1000', '#93c5fd'),
         ...bar('floor', 'floor: fetch + Dexie', COLORS.floor),
         ...bar('floor-pipelined', 'floor, pipelined', COLORS.piped),
+        ...pouchW1(w.documents),
+      ] });
+    }
+    if (r?.w2) {
+      const pouch = results.peer?.w2 ? [{ label: 'PouchDB replicate.to', value: median(results.peer.w2.samples.map((x) => x.ms)) / 1000, color: COLORS.pouch }] : [];
+      out.push({ title: `W2 push ${r.w2.documents / 1000}k offline edits, ${backend}`, unit: 's', bars: [
+        { label: 'Fieldbook app', value: median(r.w2.app.map((x) => x.ms)) / 1000, color: COLORS.app },
+        { label: 'floor: fetch + upsert', value: median(r.w2.floor.map((x) => x.ms)) / 1000, color: COLORS.floor },
+        ...pouch,
       ] });
     }
   }
+  const w3 = Object.entries(results.backends).filter(([, r]) => r?.w3);
+  const peerW3 = results.peer?.w3 ? [['PouchDB live sync', w3Summary(results.peer.w3.latenciesMs), COLORS.pouch] as const] : [];
+  if (w3.length) out.push({ title: 'W3 live propagation A → B, p50 / p95 / p99', unit: 'ms', bars: [
+    ...w3.map(([b, r]) => [`Fieldbook, ${b}`, w3Summary(r!.w3!.latenciesMs), COLORS[b as 'pglite'] ?? '#666'] as const),
+    ...peerW3,
+  ].flatMap(([label, q, color]) => (['p50', 'p95', 'p99'] as const).map((k) => ({ label: `${label} ${k}`, value: q[k], color }))) });
   const w4 = Object.entries(results.backends).filter(([, r]) => r?.w4);
   if (w4.length) out.push({ title: 'W4 req/s, 50 clients', unit: 'req/s', bars: w4.flatMap(([b, r]) => [
     { label: `Fieldbook, ${b}`, value: r!.w4!.fieldbook.reqPerS, color: COLORS[b as 'pglite'] ?? '#666' },

@@ -1,20 +1,27 @@
 /** The shape of a bench run's results and the table printed from them. */
 import { median, quantile, round } from '../lib/stats';
 import type { W1Sample, W1Variant } from '../w1-initial-sync';
+import type { PeerResults } from '../peer-pouchdb';
+import type { W2Results } from '../w2-push-offline-edits';
+import { w3Summary, type W3Results } from '../w3-live-propagation';
 import type { W4Results } from '../w4-server-load';
 import type { W5Sample } from '../w5-cold-start';
 import type { W6Point } from '../w6-cost-growth';
 
 export interface BackendResults {
   w1: { documents: number; samples: Partial<Record<W1Variant, W1Sample[]>> }[];
+  w2?: W2Results;
+  w3?: W3Results;
   w4?: W4Results;
   w5?: { documents: number; samples: W5Sample[] };
   w6: W6Point[];
 }
 
 export interface Results {
-  meta: { date: string; commit: string; node: string; chromium: string; cpus: string; runs: number; durationS?: number };
+  meta: { date: string; commit: string; node: string; chromium: string; cpus: string; runs: number; durationS?: number; loadAverage?: number[]; stoppedByWatchdog?: boolean };
   backends: Partial<Record<string, BackendResults>>;
+  /** The PouchDB peer (its own server, so once per run). */
+  peer?: PeerResults;
 }
 
 export interface Row {
@@ -24,6 +31,8 @@ export interface Row {
   readonly fieldbook: string;
   readonly floor: string;
   readonly ratio: string;
+  /** The PouchDB peer's figure for the same workload (same run). */
+  readonly peer: string;
   readonly target: string;
   readonly met: boolean | null;
 }
@@ -33,7 +42,10 @@ const rate = (docs: number, ms: number) => `${Math.round(docs / (ms / 1000)).toL
 
 /** One summary row per workload and backend; also what the README and chart show. */
 export function summaryRows(results: Results): Row[] {
-  const rows: Row[] = [];
+  const out: Row[] = [];
+  // Rows without a PouchDB figure leave its column empty.
+  const rows = { push: (row: Omit<Row, 'peer'> & { peer?: string }) => out.push({ peer: '', ...row }) };
+  const peer = results.peer;
   for (const [backend, r] of Object.entries(results.backends)) {
     if (!r) continue;
     for (const { documents, samples } of r.w1) {
@@ -42,12 +54,15 @@ export function summaryRows(results: Results): Row[] {
       const floor = med('floor');
       const piped = med('floor-pipelined');
       const k = `${documents / 1000}k`;
+      const pouch = median(peer?.w1.find((w) => w.documents === documents)?.samples.map((x) => x.ms) ?? []);
+      const hasPeer = !Number.isNaN(pouch);
       rows.push({
         backend, workload: `W1 initial sync ${k}`, measure: 'median time (docs/s)',
         fieldbook: `${s(app)} (${rate(documents, app)})`, floor: `${s(floor)} (${rate(documents, floor)}); pipelined ${s(piped)}`,
         ratio: `${round(app / floor, 2)}×`,
-        target: documents >= 100_000 ? '≤ 2× floor, ≤ 20 s' : '≤ 2× floor',
-        met: app / floor <= 2 && (documents < 100_000 || app <= 20_000),
+        peer: hasPeer ? `${s(pouch)} (${rate(documents, pouch)}); Fieldbook ${round(pouch / app, 2)}× as fast` : '',
+        target: `≤ 2× floor${hasPeer ? ', ≥ 3× as fast as PouchDB' : ''}${documents >= 100_000 ? ', ≤ 20 s' : ''}`,
+        met: app / floor <= 2 && (documents < 100_000 || app <= 20_000) && (!hasPeer || pouch / app >= 3),
       });
       for (const [v, label] of [['rxdb', 'RxDB wiring alone (no Angular/UI/transport)'], ['rxdb-batch1000', 'RxDB wiring alone, pull batch 1000']] as const) {
         if (!samples[v]) continue;
@@ -59,6 +74,24 @@ export function summaryRows(results: Results): Row[] {
         return `boot ${m((x) => x.bootMs)} + network ${m((x) => x.networkMs)} + client ${m((x) => x.clientMs)} ms, ${m((x) => x.requests)} req`;
       };
       rows.push({ backend, workload: `W1 initial sync ${k}`, measure: 'where the time goes', fieldbook: `app: ${split('app')}${samples.rxdb ? `; RxDB alone: ${split('rxdb')}` : ''}`, floor: split('floor'), ratio: '', target: '', met: null });
+    }
+    if (r.w2) {
+      const app = median(r.w2.app.map((x) => x.ms));
+      const floor = median(r.w2.floor.map((x) => x.ms));
+      const pouch = median(peer?.w2?.samples.map((x) => x.ms) ?? []);
+      rows.push({ backend, workload: `W2 push ${r.w2.documents / 1000}k offline edits on reconnect`, measure: 'median time (push requests)',
+        fieldbook: `${s(app)} (${Math.round(median(r.w2.app.map((x) => x.requests)))} pushes, ${s(median(r.w2.app.map((x) => x.inFlightMs ?? Number.NaN)))} of it with a push in flight)`,
+        floor: `${s(floor)} (${Math.round(median(r.w2.floor.map((x) => x.requests)))} pushes)`,
+        ratio: `${round(app / floor, 2)}×`, peer: Number.isNaN(pouch) ? '' : `${s(pouch)}`,
+        target: '≤ 2× floor', met: app / floor <= 2 });
+    }
+    if (r.w3) {
+      const f = w3Summary(r.w3.latenciesMs);
+      const p = peer?.w3 ? w3Summary(peer.w3.latenciesMs) : undefined;
+      const ms = (x: { p50: number; p95: number; p99: number }) => `${Math.round(x.p50)} / ${Math.round(x.p95)} / ${Math.round(x.p99)} ms`;
+      rows.push({ backend, workload: `W3 live propagation A → B, ${r.w3.latenciesMs.length} edits`, measure: 'p50 / p95 / p99, A\'s write to B\'s database',
+        fieldbook: `${ms(f)} (A's local write p50 ${round(quantile(r.w3.localWriteMs, 0.5))} ms)`, floor: '—', ratio: '',
+        peer: p ? ms(p) : '', target: 'p95 ≤ 100 ms', met: f.p95 <= 100 });
     }
     if (r.w4) {
       const { fieldbook: f, floor: h } = r.w4;
@@ -87,15 +120,26 @@ export function summaryRows(results: Results): Row[] {
         floor: '—', ratio: `${round(ratio, 2)}×`, target: '≤ 1.3', met: ratio <= 1.3 && ratioRemaining <= 1.3 });
     }
   }
-  return rows;
+  if (peer) {
+    const row = (workload: string, measure: string, figure: string) => rows.push({ backend: 'PouchDB peer', workload, measure, fieldbook: '', floor: '', ratio: '', peer: figure, target: '', met: null });
+    for (const { documents, samples } of peer.w1) {
+      if (samples.length) row(`W1 initial sync ${documents / 1000}k`, `median of ${samples.length}`, s(median(samples.map((x) => x.ms))));
+    }
+    if (peer.w2) row(`W2 push ${peer.w2.documents / 1000}k offline edits`, `median of ${peer.w2.samples.length}`, s(median(peer.w2.samples.map((x) => x.ms))));
+    if (peer.w3) {
+      const q = w3Summary(peer.w3.latenciesMs);
+      row(`W3 live propagation, ${peer.w3.latenciesMs.length} edits`, 'p50 / p95 / p99', `${Math.round(q.p50)} / ${Math.round(q.p95)} / ${Math.round(q.p99)} ms`);
+    }
+  }
+  return out;
 }
 
 const verdict = (met: boolean | null) => (met === null ? '' : met ? 'met' : 'MISSED');
 
 /** A Markdown table (readable in a terminal, pasteable into the README). */
 export function formatTable(results: Results): string {
-  const header = ['backend', 'workload', 'measure', 'Fieldbook', 'floor', 'ratio', 'target', ''];
-  const lines = summaryRows(results).map((r) => [r.backend, r.workload, r.measure, r.fieldbook, r.floor, r.ratio, r.target, verdict(r.met)]);
+  const header = ['backend', 'workload', 'measure', 'Fieldbook', 'floor', 'ratio', 'PouchDB peer', 'target', ''];
+  const lines = summaryRows(results).map((r) => [r.backend, r.workload, r.measure, r.fieldbook, r.floor, r.ratio, r.peer, r.target, verdict(r.met)]);
   const fmt = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     `Fieldbook bench ${results.meta.date} (commit ${results.meta.commit}, ${results.meta.cpus}, Chromium ${results.meta.chromium}, median of ${results.meta.runs} runs after a warm-up)`,
