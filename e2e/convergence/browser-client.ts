@@ -123,6 +123,10 @@ class BrowserClient implements ExtraClient {
   async divergence(server: ServerDocuments): Promise<string[]> {
     const phase = await syncPhase(this.device.page);
     if (phase !== 'synced') return [`${this.name} sync indicator is ${phase}`];
+    // Count in this device's list, under the name the server has for it now (renames happen).
+    const listName = String(server.lists.get(this.listId)?.['name']);
+    const shownList = ((await this.device.page.getByTestId('list-title').textContent()) ?? '').trim();
+    if (shownList !== listName) await selectList(this.device.page, listName);
     const expected = [...server.tasks.values()].filter((t) => !t.deleted && t['listId'] === this.listId).map((t) => String(t['title']));
     // The list scrolls virtually: the count covers every task, the titles those rendered.
     const count = ((await this.device.page.getByTestId('task-count').textContent()) ?? '').trim();
@@ -179,7 +183,6 @@ class BrowserClient implements ExtraClient {
     const page = this.device.page;
     await openSyncPage(page);
     const rows = await outboxRows(page);
-    // Back on the tasks page, the app shows the list selected before.
     await backToTasks(page);
     return new Set(rows.filter((r) => HELD_STATES.has(r.state as never)).map((r) => r.label));
   }

@@ -190,7 +190,14 @@ export class NodeClient {
 
   /** Documents in pull and push answers: the server's revision of a document never goes back. */
   private observeAnswer(text: string): void {
-    const parsed = JSON.parse(text) as { data?: Record<string, { documents?: WireDocument[]; conflicts?: WireDocument[]; refused?: WireDocument[] } | null> };
+    type Answer = { data?: Record<string, { documents?: WireDocument[]; conflicts?: WireDocument[]; refused?: WireDocument[] } | null> };
+    let parsed: Answer;
+    try {
+      parsed = JSON.parse(text) as Answer;
+    } catch {
+      // Not GraphQL (a gateway's 502 page): the transport judges the status, nothing to watch.
+      return;
+    }
     for (const [field, batch] of Object.entries(parsed.data ?? {})) {
       const collection = COLLECTIONS.find((c) => field.endsWith(c.plural))?.name;
       if (!collection || !batch) continue;
