@@ -104,6 +104,13 @@ export class InboxActions {
         return;
       }
     }
+    // A later edit of the refused record that the server has not accepted yet still syncs.
+    const current = await this.collection(entry.collection).findOne(entry.docId).exec();
+    const revision = Number((current as { revision?: number } | null)?.revision ?? 0);
+    if (entry.state === 'rejected' && entry.serverRevision !== null && revision > entry.serverRevision) {
+      await this.sync.decided(entry.collection, entry.docId);
+      return;
+    }
     await this.sync.forget(entry.collection, entry.docId);
   }
 

@@ -115,6 +115,17 @@ describe('outbox entry transitions', () => {
     assert.deepEqual(accepted.review, review);
   });
 
+  it('a refused version stays for the person to decide when the record is edited again and that edit is accepted', () => {
+    const synced = onAccepted(onPushStarted(onLocalWrite(undefined, write({ revision: 2, isInsert: false }), 1)), 2);
+    const refusal = { code: 'FORBIDDEN' as const, message: 'Only owners archive lists', fields: [], mine: { archived: true }, theirs: { archived: false } };
+    const refused = onRejected(onPushStarted(onLocalWrite(synced, write({ revision: 3, isInsert: false }), 2)), refusal);
+    const renamed = onLocalWrite(refused, write({ revision: 4, isInsert: false, label: 'Renamed' }), 3);
+    assert.deepEqual([renamed.state, renamed.rejection], ['rejected', refusal]);
+    const accepted = onAccepted(onPushStarted(renamed), 3);
+    assert.deepEqual([accepted.state, accepted.rejection, accepted.serverRevision], ['rejected', refusal, 3]);
+    assert.deepEqual([onDecided(accepted).state, onDecided(accepted).rejection], ['pending', null]);
+  });
+
   it('a decision takes the entry out of review or refusal; the write carrying it syncs as usual', () => {
     const rejected = onRejected(created(), { code: 'LIST_ARCHIVED', message: 'archived', fields: [], mine: { title: 'x' }, theirs: null });
     const decided = onDecided(rejected);

@@ -91,6 +91,9 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
   const operation: Operation = write.deleted ? 'delete' : neverOnServer ? 'create' : 'update';
   // A failing queue stays failing: the new version waits behind the same retry.
   const keepsFailure = entry && (entry.state === 'retrying' || entry.state === 'failed');
+  // A refused version waits for the person's decision; a later edit of the record (made on
+  // the server's state the record now shows) syncs as usual but does not make it go away.
+  const keepsRefusal = entry?.state === 'rejected' && entry.rejection !== null;
   // A record without an entry is synced at the revision this write replaces.
   const serverRevision = entry ? entry.serverRevision : write.isInsert ? null : write.revision - 1;
   const base = !entry || entry.state === 'synced' ? serverRevision : entry.baseRevision;
@@ -100,7 +103,7 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
     docId: write.docId,
     label: write.label,
     operation,
-    state: keepsFailure ? entry.state : 'pending',
+    state: keepsRefusal ? 'rejected' : keepsFailure ? entry.state : 'pending',
     attempts: keepsFailure ? entry.attempts : 0,
     lastError: keepsFailure ? entry.lastError : null,
     nextRetryAt: keepsFailure ? entry.nextRetryAt : null,
@@ -109,7 +112,7 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
     serverRevision,
     deleted: write.deleted,
     changedAt: now,
-    rejection: null,
+    rejection: keepsRefusal ? entry.rejection : null,
     parked: entry?.state === 'failed' ? entry.parked : null,
     review: entry?.state === 'review' ? entry.review : null,
   };
@@ -117,26 +120,30 @@ export function onLocalWrite(entry: OutboxEntry | undefined, write: LocalWrite, 
 
 /** The record is in a push request that has not been answered. */
 export function onPushStarted(entry: OutboxEntry): OutboxEntry {
-  // The settled part of a merge goes out while the rest still waits for the person.
+  // The settled part of a merge, or an edit made after a refusal, goes out while the rest
+  // still waits for the person.
   if (entry.state === 'review' && entry.review !== null) return entry;
+  if (entry.state === 'rejected' && entry.rejection !== null) return entry;
   return { ...entry, state: 'syncing', nextRetryAt: null };
 }
 
 /** The server accepted revision `revision` of the record. */
 export function onAccepted(entry: OutboxEntry, revision: number): OutboxEntry {
   const newer = entry.localRevision > revision;
-  // A merge that pushed the fields it could settle still waits for the person on the rest.
+  // A merge that pushed the fields it could settle still waits for the person on the rest;
+  // a refused version still waits for their decision when a later edit is accepted.
   const inReview = entry.state === 'review' && entry.review !== null;
+  const refused = entry.state === 'rejected' && entry.rejection !== null;
   return {
     ...entry,
-    state: inReview ? 'review' : newer ? 'pending' : 'synced',
+    state: inReview ? 'review' : refused ? 'rejected' : newer ? 'pending' : 'synced',
     attempts: 0,
     lastError: null,
     nextRetryAt: null,
     serverRevision: revision,
     baseRevision: revision,
     operation: newer && entry.operation === 'create' ? 'update' : entry.operation,
-    rejection: null,
+    rejection: refused ? entry.rejection : null,
     parked: null,
   };
 }
