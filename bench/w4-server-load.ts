@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { freePort, waitFor } from '../e2e/harness';
+import { freePort, observerToken, waitFor } from '../e2e/harness';
 import { REPO_ROOT } from './lib/app-build';
 import { progress } from './lib/log';
 import { quantile, round } from './lib/stats';
@@ -81,10 +81,12 @@ async function drive(pid: number, seconds: number, clients: number, step: (clien
 
 async function openIdleSubscriptions(url: string, n: number): Promise<Client[]> {
   const wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
+  // Streams are members-only: each socket signs in with the observer's token.
+  const connectionParams = { authorization: `Bearer ${await observerToken(url)}` };
   const clients: Client[] = [];
   let connected = 0;
   for (let i = 0; i < n; i++) {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { connected: () => connected++ } });
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams, on: { connected: () => connected++ } });
     client.subscribe({ query: `subscription { streamLists(workspaceId: "${WORKSPACE_ID}") { checkpoint { seq id } } }` }, { next: () => {}, error: () => {}, complete: () => {} });
     clients.push(client);
   }
