@@ -19,6 +19,7 @@ export async function openPgDriver(connectionString: string): Promise<SqlDriver>
   // Fail at start-up, not on the first request, when the database is unreachable.
   await pool.query('SELECT 1');
   return {
+    exclusiveTransactions: false,
     ...executor(pool),
     async transaction(fn) {
       const client = await pool.connect();

@@ -19,6 +19,7 @@ export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   return {
+    exclusiveTransactions: true,
     ...executor(db),
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
     close: () => db.close(),
