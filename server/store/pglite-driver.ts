@@ -1,5 +1,6 @@
 /** `SqlDriver` over PGlite, the embedded PostgreSQL, persisted in a folder. */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -32,8 +33,12 @@ function executor(db: PGlite | Transaction): SqlExecutor {
  */
 async function initialiseInWorker(dataDir: string): Promise<void> {
   const source = `const { workerData } = require('node:worker_threads');
-    import(workerData.module).then(async ({ PGlite }) => (await PGlite.create(workerData.dataDir)).close());`;
-  const worker = new Worker(source, { eval: true, workerData: { dataDir, module: import.meta.resolve('@electric-sql/pglite') } });
+    const { PGlite } = require(workerData.module);
+    PGlite.create(workerData.dataDir).then((db) => db.close());`;
+  // Resolved here (the worker's own resolution would start from the working directory);
+  // createRequire works whether this module is loaded as ESM or, by the CLI's tests, as CommonJS.
+  const module = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const worker = new Worker(source, { eval: true, workerData: { dataDir, module } });
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`PGlite initialisation stopped with code ${code}`))));
