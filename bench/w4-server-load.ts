@@ -81,9 +81,9 @@ async function drive(pid: number, seconds: number, clients: number, step: (clien
 
 async function openIdleSubscriptions(url: string, n: number): Promise<Client[]> {
   const wsUrl = `${url.replace(/^http/, 'ws')}/graphql`;
-  const clients: Client[] = [];
-  // Streams are members-only: every subscription signs in as the observer.
+  // Streams are members-only: each socket signs in with the observer's token.
   const connectionParams = { authorization: `Bearer ${await observerToken(url)}` };
+  const clients: Client[] = [];
   let connected = 0;
   for (let i = 0; i < n; i++) {
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams, on: { connected: () => connected++ } });

@@ -10,6 +10,11 @@ export interface SqlExecutor {
 }
 
 export interface SqlDriver extends SqlExecutor {
+  /**
+   * True when transactions never overlap (PGlite: one session, one transaction at a
+   * time), so nothing a transaction read can change before it commits.
+   */
+  readonly exclusiveTransactions: boolean;
   /** Runs `fn` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -19,6 +19,7 @@ import type { SqlDriver, SqlExecutor } from './driver';
 import { loadMigrations, migrate } from './migrate';
 import { DIGEST_BUCKET_CHARS, type BucketDigest } from '../../src/shared/digest';
 import { SqlAccountStore, type AccountStore } from '../auth/account-store';
+import { CachedAccountStore } from '../auth/cached-account-store';
 import { SqlPublicApiStore } from './public-api-store';
 import { createHash } from 'node:crypto';
 import { decidePushRow, type AcceptedWrite, type CurrentDocument, type Decision, type RuleContext } from './push-decision';
@@ -61,7 +62,7 @@ export interface SqlStoreOptions {
 
 export class SqlStore implements Store {
   private readonly now: () => Date;
-  /** Users, memberships and sessions, in the same database. */
+  /** Users, memberships and sessions, in the same database (users and roles cached briefly). */
   readonly accounts: AccountStore;
   /** Plain queries, access tokens and mutation outcomes of the public API. */
   readonly publicApi: SqlPublicApiStore;
@@ -71,7 +72,7 @@ export class SqlStore implements Store {
     options: SqlStoreOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.accounts = new SqlAccountStore(driver);
+    this.accounts = new CachedAccountStore(new SqlAccountStore(driver));
     this.publicApi = new SqlPublicApiStore(driver);
   }
 
@@ -93,24 +94,27 @@ export class SqlStore implements Store {
   }
 
   async pull(collection: CollectionName, workspaceId: string, checkpoint: Checkpoint | null, limit: number): Promise<PullResult> {
-    const rows = await this.driver.query<DocumentRow>(
-      `SELECT ${DOCUMENT_COLUMNS} FROM documents
-       WHERE collection = $1 AND workspace_id = $2 AND (change_seq, id) > ($3::bigint, $4::text)
-       ORDER BY change_seq, id
-       LIMIT $5`,
-      [collection, workspaceId, checkpoint?.seq ?? -1, checkpoint?.id ?? '', limit],
+    // One statement, so the documents and the purge mark are read from one snapshot: a
+    // purge either committed before it (tombstones gone, mark raised: expired) or after
+    // it (tombstones still returned). The one-row `mark` side keeps the flag when no
+    // document follows the checkpoint.
+    const rows = await this.driver.query<Partial<DocumentRow> & { expired: boolean }>(
+      `SELECT mark.expired, d.* FROM
+         (SELECT $6::boolean AND EXISTS (
+            SELECT 1 FROM workspaces WHERE id = $2 AND ($3::bigint, $4::text) < (purged_through_seq, purged_through_id)) AS expired) mark
+       LEFT JOIN LATERAL (
+         SELECT ${DOCUMENT_COLUMNS} FROM documents
+         WHERE collection = $1 AND workspace_id = $2 AND (change_seq, id) > ($3::bigint, $4::text)
+         ORDER BY change_seq, id
+         LIMIT $5) d ON true
+       ORDER BY d.seq, d.id`,
+      [collection, workspaceId, checkpoint?.seq ?? -1, checkpoint?.id ?? '', limit, checkpoint !== null],
     );
-    if (checkpoint) {
-      // Read after the documents: a purge that committed before them is seen here.
-      const expired = await this.driver.query(
-        `SELECT 1 FROM workspaces WHERE id = $1 AND ($2::bigint, $3::text) < (purged_through_seq, purged_through_id)`,
-        [workspaceId, checkpoint.seq, checkpoint.id],
-      );
-      if (expired.length > 0) throw new CheckpointExpiredError();
-    }
-    const last = rows.at(-1);
+    if (rows[0]?.expired) throw new CheckpointExpiredError();
+    const documents = rows.filter((row): row is DocumentRow & { expired: boolean } => row.id != null);
+    const last = documents.at(-1);
     return {
-      documents: rows.map(toWire),
+      documents: documents.map(toWire),
       checkpoint: last ? { seq: Number(last.seq), id: last.id } : checkpoint,
     };
   }
@@ -184,19 +188,20 @@ export class SqlStore implements Store {
 
     return this.driver.transaction(async (tx) => {
       const writeId = options.writeId;
-      const requestHash = createHash('sha256').update(JSON.stringify([collection, actorId, rows])).digest('base64url');
       if (writeId !== undefined) {
+        const requestHash = createHash('sha256').update(JSON.stringify([collection, actorId, rows])).digest('base64url');
         const replay = await this.claimWriteId(tx, workspaceId, writeId, requestHash);
         if (replay) return replay;
       }
-      const rules = async (): Promise<RuleContext> => ({ role, archivedListIds: await this.archivedLists(tx, workspaceId, listIds) });
-      let decisions = decideAll(await this.readCurrents(tx, collection, ids), await rules());
+      const decide = (state: PushState) => decideAll(state.currents, { role, archivedListIds: state.archivedListIds });
+      let decisions = decide(await this.readPushState(tx, collection, workspaceId, ids, listIds));
       let written = 0;
       if (decisions.some((d) => d.kind === 'insert' || d.kind === 'update')) {
         const seq = await this.bumpSeq(tx, workspaceId);
         // Decide again under the workspace lock: no writer of this workspace can now
-        // change these documents before we commit.
-        decisions = decideAll(await this.readCurrents(tx, collection, ids), await rules());
+        // change these documents before we commit. A driver whose transactions run one
+        // at a time has had no concurrent writer since the first read.
+        if (!this.driver.exclusiveTransactions) decisions = decide(await this.readPushState(tx, collection, workspaceId, ids, listIds));
         for (const [index, decision] of decisions.entries()) {
           if (decision.kind !== 'insert' && decision.kind !== 'update') continue;
           const stored = await this.write(tx, decision.kind, collection, workspaceId, decision.write, { seq, updatedAt, actorId });
@@ -209,7 +214,6 @@ export class SqlStore implements Store {
               id: decision.write.id, code: 'FORBIDDEN', message: 'The document belongs to another workspace than the push', fields: [] } };
           }
         }
-        if (written > 0) await this.recordHistory(tx, collection, workspaceId, seq);
       }
       const conflicts: WireDocument[] = [];
       const rejections: Rejection[] = [];
@@ -330,37 +334,25 @@ export class SqlStore implements Store {
     return this.driver.close();
   }
 
-  private async readCurrents(tx: SqlExecutor, collection: CollectionName, ids: readonly string[]): Promise<Map<string, CurrentDocument>> {
-    if (ids.length === 0) return new Map();
-    const rows = await tx.query<DocumentRow>(
-      `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE collection = $1 AND id = ANY($2::text[])`,
-      [collection, ids],
-    );
-    return new Map(rows.map((row) => [row.id, { workspaceId: row.workspace_id, document: toWire(row) }]));
-  }
-
   /**
-   * Copies the documents this push wrote (the only ones stamped with its `seq`, which was
-   * taken under the workspace lock) into the history, in one statement.
+   * What the push rules need, in one statement: the current documents with the pushed
+   * ids (in any workspace) and which of `listIds` are archived lists of the workspace.
    */
-  private async recordHistory(tx: SqlExecutor, collection: CollectionName, workspaceId: string, seq: number): Promise<void> {
-    await tx.query(
-      `INSERT INTO document_history (collection, id, revision, workspace_id, updated_at, updated_by, deleted, data)
-       SELECT collection, id, revision, workspace_id, updated_at, updated_by, deleted, data FROM documents
-       WHERE workspace_id = $1 AND change_seq = $2 AND collection = $3`,
-      [workspaceId, seq, collection],
+  private async readPushState(tx: SqlExecutor, collection: CollectionName, workspaceId: string, ids: readonly string[], listIds: readonly string[]): Promise<PushState> {
+    if (ids.length === 0 && listIds.length === 0) return { currents: new Map(), archivedListIds: new Set() };
+    const archived = `collection = 'lists' AND workspace_id = $3 AND id = ANY($4::text[]) AND NOT deleted AND data->>'archived' = 'true'`;
+    const pushed = 'collection = $1 AND id = ANY($2::text[])';
+    const rows = await tx.query<DocumentRow & { pushed: boolean; archived_list: boolean }>(
+      `SELECT ${DOCUMENT_COLUMNS}, ${pushed} AS pushed, ${archived} AS archived_list FROM documents WHERE (${pushed}) OR (${archived})`,
+      [collection, ids, workspaceId, listIds],
     );
-  }
-
-  /** Which of `listIds` are archived lists of the workspace (read in the push transaction). */
-  private async archivedLists(tx: SqlExecutor, workspaceId: string, listIds: readonly string[]): Promise<Set<string>> {
-    if (listIds.length === 0) return new Set();
-    const rows = await tx.query<{ id: string }>(
-      `SELECT id FROM documents
-       WHERE collection = 'lists' AND workspace_id = $1 AND id = ANY($2::text[]) AND NOT deleted AND data->>'archived' = 'true'`,
-      [workspaceId, listIds],
-    );
-    return new Set(rows.map((r) => r.id));
+    const currents = new Map<string, CurrentDocument>();
+    const archivedListIds = new Set<string>();
+    for (const row of rows) {
+      if (row.pushed) currents.set(row.id, { workspaceId: row.workspace_id, document: toWire(row) });
+      if (row.archived_list) archivedListIds.add(row.id);
+    }
+    return { currents, archivedListIds };
   }
 
   private async bumpSeq(tx: SqlExecutor, workspaceId: string): Promise<number> {
@@ -373,7 +365,10 @@ export class SqlStore implements Store {
     return Number(row.seq);
   }
 
-  /** Writes one accepted document; false when an insert met an id that appeared meanwhile. */
+  /**
+   * Writes one accepted document and records the revision in the history, in one
+   * statement; false when an insert met an id that appeared meanwhile.
+   */
   private async write(
     tx: SqlExecutor,
     kind: 'insert' | 'update',
@@ -383,21 +378,27 @@ export class SqlStore implements Store {
     stamp: { seq: number; updatedAt: string; actorId: string | null },
   ): Promise<boolean> {
     const params = [collection, write.id, workspaceId, write.revision, stamp.updatedAt, stamp.actorId, write.deleted, stamp.seq, JSON.stringify(write.data)];
-    const rows = kind === 'insert'
-      ? await tx.query(
-        `INSERT INTO documents (collection, id, workspace_id, revision, updated_at, updated_by, deleted, change_seq, data)
+    const change = kind === 'insert'
+      ? `INSERT INTO documents (collection, id, workspace_id, revision, updated_at, updated_by, deleted, change_seq, data)
          VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7, $8, $9::jsonb)
-         ON CONFLICT (collection, id) DO NOTHING
-         RETURNING id`,
-        params,
-      )
-      : await tx.query(
-        `UPDATE documents SET revision = $4, updated_at = $5::timestamptz, updated_by = $6, deleted = $7,
+         ON CONFLICT (collection, id) DO NOTHING`
+      : `UPDATE documents SET revision = $4, updated_at = $5::timestamptz, updated_by = $6, deleted = $7,
            change_seq = $8, data = $9::jsonb
-         WHERE collection = $1 AND id = $2 AND workspace_id = $3
-         RETURNING id`,
-        params,
-      );
+         WHERE collection = $1 AND id = $2 AND workspace_id = $3`;
+    const rows = await tx.query(
+      `WITH written AS (${change}
+         RETURNING collection, id, revision, workspace_id, updated_at, updated_by, deleted, data)
+       INSERT INTO document_history (collection, id, revision, workspace_id, updated_at, updated_by, deleted, data)
+       SELECT collection, id, revision, workspace_id, updated_at, updated_by, deleted, data FROM written
+       RETURNING id`,
+      params,
+    );
     return rows.length > 0;
   }
+}
+
+/** The server state a push is decided against. */
+interface PushState {
+  readonly currents: Map<string, CurrentDocument>;
+  readonly archivedListIds: ReadonlySet<string>;
 }
