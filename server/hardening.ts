@@ -16,6 +16,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, Lexer, NoSchemaIntrospectionCustomRule, Source, TokenKind, visit, type DocumentNode, type ExecutionResult, type ValidationContext } from 'graphql';
 import { createGraphQLError, isAsyncIterable } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
+import { MAX_PUSH_ROWS } from './graphql/schema';
 
 /** Largest request body accepted (a full push batch of large tasks fits). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -212,6 +213,24 @@ function storableText(): Plugin {
   };
 }
 
+/**
+ * Refuses a variable list longer than `max` items (a push of thousands of rows) before
+ * graphql-js coerces it item by item, which holds the event loop for as long as it takes.
+ */
+function listLimit(max: number): Plugin {
+  const refusal = (variables: unknown): ExecutionResult | undefined => {
+    if (!variables || typeof variables !== 'object') return undefined;
+    const tooLong = Object.values(variables).some((value) => Array.isArray(value) && value.length > max);
+    return tooLong ? { errors: [createGraphQLError(`A list may carry at most ${max} items`, { extensions: { code: 'BAD_USER_INPUT' } })] } : undefined;
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refusal(args.variableValues);
+      if (refused) setResultAndStopExecution(refused);
+    },
+  };
+}
+
 /** Yoga plugins: operation limits and typed input errors always; introspection off in production. */
 export function hardeningPlugins(production: boolean): Plugin[] {
   // Reported as validation errors (GRAPHQL_VALIDATION_FAILED, 400) rather than thrown
@@ -224,7 +243,7 @@ export function hardeningPlugins(production: boolean): Plugin[] {
     costLimit: { maxCost: 5000, ...asValidationError },
     blockFieldSuggestion: { enabled: production },
   });
-  const plugins: Plugin[] = [tokenLimit(MAX_TOKENS), armor as Plugin, typedVariableErrors(), storableText()];
+  const plugins: Plugin[] = [tokenLimit(MAX_TOKENS), armor as Plugin, typedVariableErrors(), storableText(), listLimit(MAX_PUSH_ROWS)];
   if (production) {
     plugins.push({
       onValidate({ addValidationRule }) {
