@@ -1,6 +1,6 @@
 /**
  * The seeded convergence harness (`e2e/convergence/`) with real Chromium devices beside
- * the Node clients: three Node clients on the app's sync stack and two devices running
+ * the Node clients: two Node clients on the app's sync stack and two devices running
  * the built app, each behind its own chaos proxy, against the real server, which is
  * SIGKILLed mid-push and restarted. A few seeds here; `npm run soak` runs many (Node
  * clients only). A failing seed's checks are the assertion message, with how to replay.
@@ -32,7 +32,7 @@ describe('convergence under faults (Node clients and Chromium devices)', () => {
     it(`seed ${seed}: no write lost, every replica converges to the server, no resurrected delete, nothing goes backwards`, async (t) => {
       const result = await runSeed({
         seed,
-        nodeClients: 3,
+        nodeClients: 2,
         operationsPerClient: 12,
         serverKills: 1,
         convergenceTimeoutMs: 45_000,

@@ -17,7 +17,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     seeds: { type: 'string', default: '20' },
-    clients: { type: 'string', default: '3' },
+    clients: { type: 'string', default: '2' },
     ops: { type: 'string', default: '40' },
     kills: { type: 'string', default: '1' },
   },
