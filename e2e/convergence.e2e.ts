@@ -29,7 +29,7 @@ describe('convergence under faults (Node clients and Chromium devices)', () => {
   });
 
   for (const seed of SEEDS) {
-    it(`seed ${seed}: no write lost, every replica converges to the server, no resurrected delete, nothing goes backwards`, async (t) => {
+    it(`seed ${seed}: no write lost, every replica converges to the server, no resurrected delete, nothing goes backwards`, { timeout: 240_000 }, async (t) => {
       const result = await runSeed({
         seed,
         nodeClients: 2,

@@ -102,15 +102,26 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
 
   try {
     const proxyRngs = Array.from({ length: clientCount }, () => rng.fork());
-    clients.push(...(await Promise.all(proxyRngs.map(async (proxyRng, i) => {
+    // Each client joins `clients` as soon as it is open, so a failure to open another still
+    // closes it (an open database or proxy would keep the process alive).
+    const opened = await Promise.allSettled(proxyRngs.map(async (proxyRng, i) => {
       const user = await signUpUser(url);
       const role = i === 0 ? 'owner' : 'member';
       if (role === 'owner') await setRole(url, user.email, 'owner');
       const proxy = new ChaosProxy(new URL(url), proxyRng, options.rates ?? DEFAULT_RATES, onPushInFlight);
       proxy.setChaos(false);
       const proxyUrl = await proxy.start();
-      return NodeClient.open({ name: `n${i}`, userId: user.id, accessToken: user.accessToken, role }, proxy, proxyUrl, WORKSPACE);
-    }))));
+      try {
+        const client = await NodeClient.open({ name: `n${i}`, userId: user.id, accessToken: user.accessToken, role }, proxy, proxyUrl, WORKSPACE);
+        clients[i] = client;
+        return client;
+      } catch (error) {
+        await proxy.stop();
+        throw error;
+      }
+    }));
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     clients.forEach((c) => writes.set(c.identity.name, []));
     // A starting point everyone shares: two lists made by the owner, synced before the chaos.
     for (let i = 0; i < 2; i += 1) {
@@ -192,7 +203,7 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
     return { seed: options.seed, operations: performed, faults, writesLost: lost.length, convergenceMs, failures, phases };
   } finally {
     await Promise.all(extras.map((e) => e.close().catch(() => undefined)));
-    await Promise.all(clients.map(async (c) => {
+    await Promise.all(clients.filter(Boolean).map(async (c) => {
       await c.close().catch(() => undefined);
       await c.proxy.stop();
     }));
