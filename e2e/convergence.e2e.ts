@@ -33,7 +33,7 @@ describe('convergence under faults (Node clients and Chromium devices)', () => {
       const result = await runSeed({
         seed,
         nodeClients: 2,
-        operationsPerClient: 12,
+        operationsPerClient: 20,
         serverKills: 1,
         convergenceTimeoutMs: 45_000,
         extraClients: (run) => Promise.all(['b0', 'b1'].map((name) => openBrowserClient(browser, name, SHARED_LIST, run))),
