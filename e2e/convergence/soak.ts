@@ -3,6 +3,7 @@
  *
  *   npm run soak                      # seeds 1..20
  *   npm run soak -- --seeds 50        # seeds 1..50
+ *   npm run soak -- --first 201 --seeds 4   # seeds 201..204
  *   npm run soak -- --seed 17         # replay one seed, printing every failed check
  *   npm run soak -- --clients 2 --ops 60 --kills 2
  *
@@ -17,6 +18,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     seeds: { type: 'string', default: '20' },
+    first: { type: 'string', default: '1' },
     clients: { type: 'string', default: '2' },
     ops: { type: 'string', default: '40' },
     kills: { type: 'string', default: '1' },
@@ -25,7 +27,7 @@ const { values } = parseArgs({
 
 async function main(): Promise<void> {
   tolerateWebSocketErrorEvents();
-  const seeds = values.seed ? [Number(values.seed)] : Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
+  const seeds = values.seed ? [Number(values.seed)] : Array.from({ length: Number(values.seeds) }, (_, i) => i + Number(values.first));
   const results: SeedResult[] = [];
   for (const seed of seeds) {
     const started = Date.now();
