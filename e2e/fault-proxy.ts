@@ -7,6 +7,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Matcher = (body: string) => boolean;
 
@@ -35,15 +36,7 @@ export class FaultProxy {
     this.server.on('upgrade', (req, socket, head) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      const upstream = connect(Number(target.port), target.hostname, () => {
-        const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\r\n');
-        upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
+      tunnelUpgrade(target, req, socket, head);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -129,4 +122,22 @@ export class FaultProxy {
     });
     upstream.end(body);
   }
+}
+
+/**
+ * Pipes a WebSocket upgrade through to `target` as it came (request line, headers, the
+ * bytes already read); either side closing or failing closes the other.
+ */
+export function tunnelUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const upstream = connect(Number(target.port), target.hostname, () => {
+    const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\r\n');
+    upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
+    upstream.write(head);
+    upstream.pipe(socket);
+    socket.pipe(upstream);
+  });
+  upstream.on('error', () => socket.destroy());
+  upstream.on('close', () => socket.destroy());
+  socket.on('error', () => upstream.destroy());
+  socket.on('close', () => upstream.destroy());
 }

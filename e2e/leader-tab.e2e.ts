@@ -1,5 +1,5 @@
 /**
- * Two tabs of one device: RxDB's leader election lets one tab replicate for all. When the
+ * Two tabs of one device: one tab replicates for all (the Web Lock of `tab-leadership.ts`). When the
  * leader tab is closed or frozen (Chromium's page lifecycle, through the DevTools protocol),
  * the other tab's work must still reach the server, and both tabs must show the same state.
  */

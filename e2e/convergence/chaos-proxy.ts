@@ -11,9 +11,10 @@
  * and the fault mix, not every byte.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Prng } from './prng';
+import { tunnelUpgrade } from '../fault-proxy';
 
 export const FAULT_KINDS = ['dropRequest', 'dropResponse', 'delay', 'duplicate', 'reorder', 'wsCut', 'serverKill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -113,17 +114,7 @@ export class ChaosProxy {
     if (!this.online) return void socket.destroy();
     this.webSockets.add(socket);
     socket.once('close', () => this.webSockets.delete(socket));
-    const upstream = connect(Number(this.target.port), this.target.hostname, () => {
-      const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\r\n');
-      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    upstream.on('close', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-    socket.on('close', () => upstream.destroy());
+    tunnelUpgrade(this.target, req, socket, head);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
