@@ -61,11 +61,6 @@ export interface WorkspaceReplication {
   remove(): Promise<void>;
 }
 
-/** Checkpoints are ordered by seq, then id, as the server pages. */
-function isAfter(a: Checkpoint, b: Checkpoint): boolean {
-  return a.seq > b.seq || (a.seq === b.seq && a.id > b.id);
-}
-
 function replicateCollection(
   db: FieldbookDatabase,
   definition: CollectionDefinition,
@@ -75,7 +70,6 @@ function replicateCollection(
   const workspaceId = options.workspaceId;
   // The first page of a pull run also asks how many documents remain, for the progress bar.
   let midRun = false;
-  let newest: Checkpoint | undefined;
   return replicateGraphQL<unknown, Checkpoint>({
     collection: db[definition.name] as never,
     replicationIdentifier: `fieldbook-${definition.name}-${workspaceId}-${options.graphqlHttpUrl}`,
@@ -97,13 +91,6 @@ function replicateCollection(
       }),
       responseModifier: (batch: ReplicationPullHandlerResult<unknown, Checkpoint>, origin) => {
         if (origin === 'handler') midRun = batch.documents.length >= (options.pullBatchSize ?? 500);
-        // A live batch can arrive after a pull already went past it (the stream lags the
-        // HTTP pull); RxDB would store its older checkpoint and pull the same changes again.
-        // Its documents are already covered, so the checkpoint stays where the pull left it.
-        // A pull's own checkpoint is always taken as is (a fresh pull from scratch starts low).
-        const { checkpoint } = batch;
-        if (origin !== 'handler' && checkpoint && newest && isAfter(newest, checkpoint)) return { ...batch, checkpoint: newest };
-        if (checkpoint) newest = checkpoint;
         return batch;
       },
       streamQueryBuilder: () => ({
