@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COLLECTIONS, DEFAULT_WORKSPACE_ID, type CollectionName } from '../../src/shared/collections';
 import { signUpUser } from '../../server/test-support';
-import { freePort, observerToken, setRole, startServer, type RunningServer } from '../harness';
+import { freePort, observerToken, setRole, startServer, waitFor, type RunningServer } from '../harness';
 import { ChaosProxy, DEFAULT_RATES, noFaults, type FaultCounts, type FaultRates } from './chaos-proxy';
 import { divergence, historyReader, lostWrites, resurrected, unexpectedDocuments, type ClientSnapshot } from './checks';
 import { NodeClient } from './node-client';
@@ -128,7 +128,7 @@ export async function runSeed(options: RunOptions): Promise<SeedResult> {
       const write = await performOperation(clients[0]!, 'createList', rng, -i - 1, WORKSPACE);
       writes.get('n0')!.push(write!);
     }
-    await Promise.all(clients.map((c) => waitForCondition('the shared lists on every client', async () => (await c.db.lists.find().exec()).length >= 2, 30_000)));
+    await Promise.all(clients.map((c) => waitFor('the shared lists on every client', async () => (await c.db.lists.find().exec()).length >= 2, 30_000)));
     // Drawn whether or not there are extra clients, so the Node clients' scripts of a seed
     // are the same with and without them (`npm run soak -- --seed N` replays them).
     const extrasRng = rng.fork();
@@ -231,16 +231,8 @@ function addFaults(total: FaultCounts, more: FaultCounts): void {
   for (const key of Object.keys(more) as (keyof FaultCounts)[]) total[key] += more[key];
 }
 
-/** Polls `condition` every 200 ms until it holds (true) or `timeoutMs` passes (false). */
+/** True once `condition` holds, false if `timeoutMs` passes first (the harness's `waitFor`). */
 async function pollUntil(timeoutMs: number, condition: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition().catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitFor('the condition', condition, timeoutMs).then(() => true, () => false);
 }
 
-async function waitForCondition(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  if (!(await pollUntil(timeoutMs, condition))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
